@@ -1,0 +1,13 @@
+"""gunicorn settings for production: `gunicorn sunlight.wsgi` (see docs/deployment.md)."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+pythonpath = "site"
+accesslog = "-"
+logger_class = "sunlight.logging.PrivacyAccessLogger"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+timeout = 60
