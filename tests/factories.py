@@ -1,8 +1,8 @@
 """factory_boy factories and the page helper the tests share."""
 
-import factory
-
 from django.contrib.auth import get_user_model
+
+import factory
 
 from disclosure.models import HomePage, UnitGroup, UnitPage
 

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from .env import cache_config, database_config, env_bool, env_list
+from .env import cache_config, database_config, env_list
 
 SITE_DIR = Path(__file__).resolve().parent.parent.parent
 BASE_DIR = SITE_DIR.parent
