@@ -7,7 +7,9 @@ from pathlib import Path
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent / "site"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sunlight.settings")
+    from sunlight import settings_module  # noqa: E402
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
     from django.core.management import execute_from_command_line
 

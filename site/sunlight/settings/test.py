@@ -16,3 +16,5 @@ STORAGES["staticfiles"] = {
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 PRIVATE_STORAGE_ROOT = BASE_DIR / "var" / "test-private"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
