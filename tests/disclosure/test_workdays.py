@@ -28,10 +28,25 @@ def official():
         ("2026-11-23", 0, "2026-11-23", "zero working days is the day itself"),
         ("2026-09-30", 3, "2026-10-10", "国庆节 skipped, Saturday 10 October is 调休"),
         ("2026-09-30", 1, "2026-10-08", "the first day after National Day"),
-        ("2026-02-12", 5, "2026-02-26", "春节 15–23 February skipped, 14 February worked"),
-        ("2026-02-13", 1, "2026-02-14", "the 调休 Saturday before 春节 is a working day"),
+        (
+            "2026-02-12",
+            5,
+            "2026-02-26",
+            "春节 15–23 February skipped, 14 February worked",
+        ),
+        (
+            "2026-02-13",
+            1,
+            "2026-02-14",
+            "the 调休 Saturday before 春节 is a working day",
+        ),
         ("2026-04-30", 3, "2026-05-08", "劳动节 skipped, Saturday 9 May is 调休"),
-        ("2026-12-24", 10, "2027-01-07", "crosses into 2027: weekends only, provisional"),
+        (
+            "2026-12-24",
+            10,
+            "2027-01-07",
+            "crosses into 2027: weekends only, provisional",
+        ),
     ],
 )
 def test_due_dates_follow_the_official_calendar(official, start, n, due, why):
@@ -99,8 +114,12 @@ def test_negative_counts_are_refused(official):
 
 
 def test_working_days_between(official):
-    assert workdays.working_days_between(D("2026-09-30"), D("2026-10-10"), official) == 3
-    assert workdays.working_days_between(D("2026-10-10"), D("2026-09-30"), official) == -3
+    assert (
+        workdays.working_days_between(D("2026-09-30"), D("2026-10-10"), official) == 3
+    )
+    assert (
+        workdays.working_days_between(D("2026-10-10"), D("2026-09-30"), official) == -3
+    )
 
 
 def test_dates_are_written_the_chinese_way():
@@ -113,7 +132,9 @@ def test_entering_the_2027_calendar_recomputes_the_provisional_deadline():
     assert before.provisional and before.due == D("2027-01-07")
 
     year = CalendarYear.objects.create(year=2027, source="测试通知", complete=True)
-    CalendarDay.objects.create(calendar=year, date=D("2027-01-01"), kind="holiday", name="元旦")
+    CalendarDay.objects.create(
+        calendar=year, date=D("2027-01-01"), kind="holiday", name="元旦"
+    )
 
     after = workdays.due_date(D("2026-12-24"), 10)
     assert not after.provisional
@@ -124,7 +145,9 @@ def test_entering_the_2027_calendar_recomputes_the_provisional_deadline():
 @pytest.mark.django_db
 def test_an_incomplete_year_stays_provisional():
     year = CalendarYear.objects.create(year=2027, complete=False)
-    CalendarDay.objects.create(calendar=year, date=D("2027-01-01"), kind="holiday", name="元旦")
+    CalendarDay.objects.create(
+        calendar=year, date=D("2027-01-01"), kind="holiday", name="元旦"
+    )
     deadline = workdays.due_date(D("2026-12-24"), 10)
     assert deadline.provisional
     assert deadline.due == D("2027-01-08")
@@ -161,7 +184,11 @@ def test_workdays_command_marks_provisional_results():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("start", "n", "message"),
-    [("2026-13-01", "1", "起算日期"), ("2026-11-23", "x", "工作日数"), ("2026-11-23", "-2", "0 到")],
+    [
+        ("2026-13-01", "1", "起算日期"),
+        ("2026-11-23", "x", "工作日数"),
+        ("2026-11-23", "-2", "0 到"),
+    ],
 )
 def test_workdays_command_rejects_bad_input_in_chinese(start, n, message):
     with pytest.raises(CommandError, match=message):
