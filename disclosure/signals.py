@@ -1,7 +1,12 @@
 """Keeping derived data right when units or the calendar change."""
 
+import contextlib
+import contextvars
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
+
+from wagtail.signals import post_page_move
 
 from . import workdays
 from .models import CalendarDay, CalendarYear, UnitPage
@@ -9,22 +14,57 @@ from .models import CalendarDay, CalendarYear, UnitPage
 #: Sent after the working-day calendar changed: open deadlines are recomputed.
 working_calendar_changed = Signal()
 
+_deferred: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "deferred_unit_refresh", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred_unit_refresh():
+    """Within the block, unit saves only note the unit; groups and supervisors are
+    brought up to date once on leaving it (imports and demo data save many units)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        pending = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    _refresh_units(UnitPage.objects.filter(pk__in=pending))
+
+
+def _refresh_units(units):
+    from .staff import ensure_unit_groups, refresh_supervisors
+
+    for unit in units:
+        ensure_unit_groups(unit)
+    refresh_supervisors()
+
 
 @receiver(post_save, sender=UnitPage)
 def unit_saved(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_bulk_import", False):
         return
-    from .staff import ensure_unit_groups, refresh_supervisors
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(instance.pk)
+        return
+    _refresh_units([instance])
 
-    ensure_unit_groups(instance)
-    refresh_supervisors()
+
+@receiver(post_page_move)
+def unit_moved(sender, instance, **kwargs):
+    """Wagtail saves a moved page as a plain Page: post_save for UnitPage never fires."""
+    if _deferred.get() is None and UnitPage.objects.filter(pk=instance.pk).exists():
+        _refresh_units([])
 
 
 @receiver(post_delete, sender=UnitPage)
 def unit_deleted(sender, instance, **kwargs):
-    from .staff import refresh_supervisors
-
-    refresh_supervisors()
+    if _deferred.get() is None:
+        _refresh_units([])
 
 
 @receiver([post_save, post_delete], sender=CalendarYear)

@@ -7,6 +7,7 @@ page permission, so a 纪委's read access is decided here and checked by its ow
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from wagtail.models import GroupPagePermission
 
@@ -37,9 +38,7 @@ def group_name(unit, role):
 @transaction.atomic
 def ensure_unit_groups(unit):
     """Create (or rename) the unit's role groups; safe to call again."""
-    access_admin = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    )
+    permissions = _permissions()
     existing = {link.role: link for link in unit.staff_groups.select_related("group")}
     for role in roles_for(unit):
         name = group_name(unit, role)
@@ -50,19 +49,25 @@ def ensure_unit_groups(unit):
         elif link.group.name != name:
             link.group.name = name
             link.group.save(update_fields=["name"])
-        link.group.permissions.add(access_admin)
+        link.group.permissions.add(permissions["access_admin"])
         for action in PAGE_PERMISSIONS[role]:
             GroupPagePermission.objects.get_or_create(
                 group=link.group,
                 page=unit.page_ptr,
-                permission=_page_permission(action),
+                permission=permissions[f"{action}_page"],
             )
 
 
-def _page_permission(action):
-    return Permission.objects.get(
-        content_type__app_label="wagtailcore", codename=f"{action}_page"
+def _permissions():
+    """The admin-access and page permissions the role groups use, in one query."""
+    wanted = {
+        f"{action}_page" for actions in PAGE_PERMISSIONS.values() for action in actions
+    }
+    rows = Permission.objects.filter(
+        Q(content_type__app_label="wagtailadmin", codename="access_admin")
+        | Q(content_type__app_label="wagtailcore", codename__in=wanted)
     )
+    return {permission.codename: permission for permission in rows}
 
 
 def refresh_supervisors():

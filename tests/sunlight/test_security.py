@@ -2,9 +2,9 @@
 
 import logging
 
-import pytest
-
 from django.test import RequestFactory
+
+import pytest
 
 from sunlight.logging import PrivatePathFilter, is_private_path, scrub_access_atoms
 

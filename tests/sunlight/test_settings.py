@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from django.core.exceptions import ImproperlyConfigured
+
+import pytest
 
 from sunlight import settings_module
 from sunlight.settings.env import (
