@@ -38,6 +38,14 @@ def effective_supervisors(nodes: Iterable[UnitNode]) -> dict[str, str | None]:
 
 def _supervisor(code, nodes: Mapping[str, UnitNode], commissions) -> str | None:
     current, seen = code, set()
+    node = nodes[code]
+    if node.unit_type == COMMISSION:
+        # A 纪委 answers to the level above the unit it sits under, never to a
+        # fellow 纪委 at its own level.
+        if node.override_code and node.override_code != code:
+            return node.override_code
+        parent = nodes.get(node.parent_code) if node.parent_code else None
+        current = parent.parent_code if parent else None
     while current in nodes and current not in seen:
         seen.add(current)
         node = nodes[current]

@@ -1,6 +1,11 @@
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import admin_views
 from .models import CalendarYear
 
 
@@ -16,3 +21,37 @@ class CalendarYearViewSet(SnippetViewSet):
 
 
 register_snippet(CalendarYearViewSet)
+
+
+class SupervisionMenuItem(MenuItem):
+    """Shown to 纪委 staff and superusers only; the views check access again."""
+
+    def is_shown(self, request):
+        return admin_views.can_supervise(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_supervision_urls():
+    return [
+        path(
+            "supervision/",
+            admin_views.SupervisedUnitsView.as_view(),
+            name=admin_views.INDEX_URL_NAME,
+        ),
+        path(
+            "supervision/<int:pk>/",
+            admin_views.SupervisedUnitView.as_view(),
+            name=admin_views.UNIT_URL_NAME,
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_supervision_menu_item():
+    return SupervisionMenuItem(
+        "监督单位",
+        reverse(admin_views.INDEX_URL_NAME),
+        name="supervision",
+        icon_name="view",
+        order=250,
+    )

@@ -82,7 +82,13 @@ def manage(*args, **env):
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+        }
     }
     environ.update(env)
     return subprocess.run(

@@ -1,0 +1,85 @@
+import logging
+import unicodedata
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from disclosure import demo
+
+NOISY_LOGGERS = ("wagtail", "django_tasks")
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（青山县）：单位、各角色演示账号和网站信息；可重复运行，只补齐缺少的部分。"
+
+    def handle(self, *args, verbosity=1, **options):
+        with quiet_page_logs(verbosity):
+            summary = demo.load_demo()
+        if verbosity == 0:
+            return
+        self.stdout.write(self._summary_line(summary))
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码相同；已修改过的密码不会被重置）：")
+        rows = [
+            (login.username, login.name, login.unit, login.role, demo.DEMO_PASSWORD)
+            for login in summary.logins
+        ]
+        for line in table(("用户名", "姓名", "单位", "角色", "密码"), rows):
+            self.stdout.write(line)
+        self.stdout.write("")
+        admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home")
+        self.stdout.write(f"管理后台：{admin_url}")
+
+    def _summary_line(self, summary):
+        if not summary.changed:
+            return "演示数据已齐全，未作改动。"
+        parts = [
+            f"新建单位 {len(summary.units)} 个",
+            f"新建账号 {len(summary.users)} 个",
+        ]
+        if summary.settings:
+            parts.append(f"填写网站信息 {len(summary.settings)} 项")
+        if summary.home:
+            parts.append("设置首页标题和简介")
+        return self.style.SUCCESS("演示数据：" + "，".join(parts) + "。")
+
+
+@contextmanager
+def quiet_page_logs(verbosity):
+    """Hide the per-page INFO lines (created, published, indexed) so the logins
+    table stays readable under `make run`; `-v 2` shows them."""
+    loggers = [logging.getLogger(name) for name in NOISY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    if verbosity < 2:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def table(header, rows):
+    """Plain-text columns that line up in a terminal, where a Chinese character
+    takes two cells."""
+    widths = [
+        max(_width(str(cell)) for cell in column)
+        for column in zip(header, *rows, strict=True)
+    ]
+    lines = [_line(header, widths), "  ".join("-" * width for width in widths)]
+    lines += [_line(row, widths) for row in rows]
+    return lines
+
+
+def _line(cells, widths):
+    padded = [
+        str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=True)
+    ]
+    return "  ".join(padded).rstrip()
+
+
+def _width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
