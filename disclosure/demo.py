@@ -19,6 +19,7 @@ from wagtail.models import Site
 from sunlight.models import GovernmentSiteSettings
 
 from .models import HomePage, UnitGroup, UnitPage
+from .signals import deferred_unit_refresh
 
 DEMO_PASSWORD = "Sunlight-Demo-2026"  # noqa: S105 - printed for the developer on purpose
 Role = UnitGroup.Role
@@ -346,7 +347,8 @@ def load_demo() -> Summary:
     summary = Summary()
     home = HomePage.objects.get()
     summary.home = seed_home(home)
-    summary.units = seed_units(home, UNITS)
+    with deferred_unit_refresh():
+        summary.units = seed_units(home, UNITS)
     summary.settings = seed_site_settings(home)
     summary.users = seed_staff(STAFF)
     summary.logins = logins(STAFF)
@@ -365,8 +367,8 @@ def seed_home(home):
 
 
 def seed_units(home, specs):
-    """Create the missing units, parents first, through Wagtail so that the
-    unit's groups and supervisors are set up by the signal as for any editor."""
+    """Create the missing units, parents first, through Wagtail as an editor would;
+    groups and supervisors follow once the caller's deferred refresh ends."""
     codes = [spec.code for spec in specs]
     pages = {unit.code: unit for unit in UnitPage.objects.filter(code__in=codes)}
     created = []
@@ -386,9 +388,6 @@ def seed_units(home, specs):
             phone=spec.phone,
             supervisor_override=override,
         )
-        # The unit_saved signal sets up groups and supervisors; let it run once, on
-        # publish, rather than on each of the three saves Wagtail makes.
-        unit._bulk_import = True
         parent.add_child(instance=unit)
         unit.save_revision().publish()
         pages[spec.code] = unit

@@ -45,7 +45,7 @@ def _refresh_units(units):
 
 @receiver(post_save, sender=UnitPage)
 def unit_saved(sender, instance, raw=False, **kwargs):
-    if raw or getattr(instance, "_bulk_import", False):
+    if raw:
         return
     pending = _deferred.get()
     if pending is not None:
