@@ -21,8 +21,33 @@ class HomePage(Page):
         verbose_name = "首页"
 
     def get_context(self, request, *args, **kwargs):
+        """The whole public unit tree in one query, so every unit is one page away.
+
+        A unit under a draft unit is left out: its branch is not public yet.
+        """
         context = super().get_context(request, *args, **kwargs)
-        context["units"] = UnitPage.objects.child_of(self).live().order_by("code")
+        rows = UnitPage.objects.descendant_of(self).live().order_by("depth", "code")
+        by_path, top_level = {}, []
+        for unit in rows:
+            parent = by_path.get(unit.path[: -UnitPage.steplen])
+            if unit.depth != self.depth + 1 and parent is None:
+                continue
+            unit.tree_children = []
+            (parent.tree_children if parent else top_level).append(unit)
+            by_path[unit.path] = unit
+        public = list(by_path.values())
+        for unit in public:
+            unit.subunit_groups = _grouped(unit.tree_children, unit)
+        context["units"] = top_level
+        context["unit_count"] = len(public)
+        context["level_counts"] = [
+            (level.value, sum(unit.level == level for unit in public))
+            for level in UnitPage.Level
+        ]
+        context["last_updated"] = max(
+            (unit.last_published_at for unit in public if unit.last_published_at),
+            default=None,
+        )
         return context
 
 
@@ -30,18 +55,18 @@ class UnitPage(Page):
     """A unit of the tree 市/县/乡/村 with its departments; the page title is its name."""
 
     class Level(models.TextChoices):
-        CITY = "市"
-        COUNTY = "县"
-        TOWNSHIP = "乡"
-        VILLAGE = "村"
+        CITY = "市", "市"
+        COUNTY = "县", "县"
+        TOWNSHIP = "乡", "乡"
+        VILLAGE = "村", "村"
 
     class UnitType(models.TextChoices):
-        PARTY_COMMITTEE = "党委"
-        GOVERNMENT = "政府"
-        COMMISSION = "纪委"
-        DEPARTMENT = "部门"
-        VILLAGE_COMMITTEE = "村(居)委会"
-        INSTITUTION = "事业单位"
+        PARTY_COMMITTEE = "党委", "党委"
+        GOVERNMENT = "政府", "政府"
+        COMMISSION = "纪委", "纪委"
+        DEPARTMENT = "部门", "部门"
+        VILLAGE_COMMITTEE = "村(居)委会", "村(居)委会"
+        INSTITUTION = "事业单位", "事业单位"
 
     code = models.CharField("单位编码", max_length=32, unique=True)
     level = models.CharField("层级", max_length=2, choices=Level.choices)
@@ -103,13 +128,47 @@ class UnitPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["subunits"] = (
+        context["subunits"] = list(
             UnitPage.objects.child_of(self)
             .live()
             .order_by("code")
             .select_related("supervisor")
         )
+        context["subunit_groups"] = _grouped(context["subunits"], self)
         context["breadcrumb"] = (
             UnitPage.objects.ancestor_of(self).live().order_by("depth")
         )
         return context
+
+
+#: Sub-units are listed under these headings, in this order.
+SUBUNIT_GROUPS = (
+    "纪委",
+    "党委、政府",
+    "部门",
+    "事业单位",
+    "县（市、区）",
+    "乡镇",
+    "村(居)委会",
+)
+LOWER_LEVEL_GROUPS = {"县": "县（市、区）", "乡": "乡镇", "村": "村(居)委会"}
+
+
+def _group_name(unit, parent):
+    """A unit's 纪委 comes first; the party and government of a lower level are
+    listed as that level (a county's townships, a township's villages)."""
+    if unit.unit_type == units.COMMISSION:
+        return "纪委"
+    if unit.unit_type not in ("党委", "政府"):
+        return unit.unit_type
+    if unit.level == getattr(parent, "level", unit.level):
+        return "党委、政府"
+    return LOWER_LEVEL_GROUPS.get(unit.level, "党委、政府")
+
+
+def _grouped(subunits, parent):
+    """[(heading, [units])] in SUBUNIT_GROUPS order, empty headings left out."""
+    groups = {}
+    for unit in subunits:
+        groups.setdefault(_group_name(unit, parent), []).append(unit)
+    return sorted(groups.items(), key=lambda item: SUBUNIT_GROUPS.index(item[0]))

@@ -8,5 +8,7 @@ def settings_module(environ=None):
     """
     from sunlight.settings.env import env_bool
 
-    debug = env_bool("DEBUG", default=False, environ=os.environ if environ is None else environ)
+    debug = env_bool(
+        "DEBUG", default=False, environ=os.environ if environ is None else environ
+    )
     return "sunlight.settings.dev" if debug else "sunlight.settings.production"

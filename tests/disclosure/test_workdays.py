@@ -3,9 +3,9 @@
 import datetime
 from io import StringIO
 
-import pytest
-
 from django.core.management import CommandError, call_command
+
+import pytest
 
 from disclosure import workdays
 from disclosure.models import CalendarDay, CalendarYear

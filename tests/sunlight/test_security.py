@@ -50,7 +50,9 @@ def test_gunicorn_access_log_elsewhere_is_untouched():
 
 
 def record(message, request=None):
-    rec = logging.LogRecord("django.request", logging.WARNING, __file__, 1, message, (), None)
+    rec = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, message, (), None
+    )
     if request is not None:
         rec.request = request
     return rec

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("ON", True), ("0", False), ("no", False), ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("ON", True),
+        ("0", False),
+        ("no", False),
+        ("", False),
+    ],
 )
 def test_env_bool_reads_the_usual_words(raw, expected):
     assert env_bool("X", environ={"X": raw}) is expected
@@ -54,11 +61,17 @@ def test_database_defaults_to_sqlite_in_the_project(tmp_path):
 def test_database_url_for_postgresql(tmp_path):
     config = database_config("postgres://postgres@127.0.0.1:5432/test", tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
-    assert (config["HOST"], config["PORT"], config["NAME"]) == ("127.0.0.1", 5432, "test")
+    assert (config["HOST"], config["PORT"], config["NAME"]) == (
+        "127.0.0.1",
+        5432,
+        "test",
+    )
 
 
 def test_redis_url_selects_the_shared_cache():
-    assert cache_config("redis://127.0.0.1:6379/1")["default"]["BACKEND"].endswith("RedisCache")
+    assert cache_config("redis://127.0.0.1:6379/1")["default"]["BACKEND"].endswith(
+        "RedisCache"
+    )
     assert cache_config("")["default"]["BACKEND"].endswith("LocMemCache")
 
 

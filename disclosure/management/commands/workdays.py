@@ -16,7 +16,9 @@ class Command(BaseCommand):
         try:
             start_date = datetime.date.fromisoformat(start)
         except ValueError as error:
-            raise CommandError(f"起算日期“{start}”无效，应为 YYYY-MM-DD 格式。") from error
+            raise CommandError(
+                f"起算日期“{start}”无效，应为 YYYY-MM-DD 格式。"
+            ) from error
         try:
             count = int(n)
         except ValueError as error:
