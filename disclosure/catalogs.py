@@ -226,22 +226,39 @@ def _record_version(catalog, number, when, user, steps, created, changed):
     return version
 
 
-def import_version(unit, items, user, when=None):
+def catalog_for_unit_id(unit_id):
+    catalog, _ = DisclosureCatalog.objects.get_or_create(
+        unit_id=unit_id, defaults={"live": False}
+    )
+    return catalog
+
+
+def import_version_number(unit_id):
+    """The number the next approved version of this unit's catalog will carry."""
+    latest = CatalogVersion.objects.filter(unit_id=unit_id).aggregate(Max("number"))
+    return (latest["number__max"] or 0) + 1
+
+
+def next_index_numbers_for(unit_id, year, count):
+    from .models import UnitPage
+
+    return next_index_numbers(UnitPage.objects.get(pk=unit_id), year, count)
+
+
+def import_version(unit_id, number, members, user, when):
     """Record an imported, already-approved catalog (`import_lists --approved-by`)."""
-    when = when or timezone.now()
-    catalog = catalog_for(unit)
-    number = _next_version(unit)
+    catalog = catalog_for_unit_id(unit_id)
     steps = [
         {
             "step": "导入审定",
             "user": _name(user),
             "at": when.isoformat(),
-            "opinion": "经线下四步审批后批量导入",
+            "opinion": "经线下提出、会审、审定后批量导入",
         }
     ]
-    created = sum(1 for _, is_new in items if is_new)
+    created = sum(1 for _, is_new in members if is_new)
     version = _record_version(
-        catalog, number, when, user, steps, created, len(items) - created
+        catalog, number, when, user, steps, created, len(members) - created
     )
     DisclosureCatalog.objects.filter(pk=catalog.pk).update(version=number)
     return version

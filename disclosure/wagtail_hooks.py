@@ -55,3 +55,10 @@ def register_supervision_menu_item():
         icon_name="view",
         order=250,
     )
+
+
+@hooks.register("register_log_actions")
+def register_catalog_log_actions(actions):
+    actions.register_action(
+        "sunlight.catalog_filed", "公开目录审定报备", "公开目录审定并报备上级、抄送纪委"
+    )

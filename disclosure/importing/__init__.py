@@ -6,6 +6,13 @@ and applies its rows. `import_lists` runs them all in one transaction.
 """
 
 from .errors import ImportFailed, Problem, Problems
-from .service import Summary, import_lists
+from .service import NotApprover, Summary, import_lists
 
-__all__ = ["ImportFailed", "Problem", "Problems", "Summary", "import_lists"]
+__all__ = [
+    "ImportFailed",
+    "NotApprover",
+    "Problem",
+    "Problems",
+    "Summary",
+    "import_lists",
+]

@@ -81,8 +81,9 @@ class Problems:
 class ImportFailed(Exception):
     """Raised with every problem found; the import has changed nothing."""
 
-    def __init__(self, problems: Problems):
+    def __init__(self, problems: Problems, refused=()):
         self.problems = problems
+        self.refused = list(refused)
         super().__init__(f"导入失败：发现 {len(problems)} 个问题，未导入任何数据。")
 
 

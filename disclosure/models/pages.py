@@ -1,6 +1,9 @@
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -51,7 +54,7 @@ class HomePage(Page):
         return context
 
 
-class UnitPage(Page):
+class UnitPage(RoutablePageMixin, Page):
     """A unit of the tree 市/县/乡/村 with its departments; the page title is its name."""
 
     class Level(models.TextChoices):
@@ -125,6 +128,22 @@ class UnitPage(Page):
     @property
     def is_commission(self):
         return self.unit_type == units.COMMISSION
+
+    @path("powers/<str:code>/", name="power_item")
+    def power_item(self, request, code):
+        """A published, disclosed power item of this unit (its own public page)."""
+        from disclosure.models import PowerItem
+
+        item = (
+            PowerItem.objects.filter(unit=self, code=code, live=True, disclosed=True)
+            .prefetch_related("steps")
+            .first()
+        )
+        if item is None:
+            raise Http404("没有找到该事项。")
+        context = self.get_context(request)
+        context["item"] = item
+        return TemplateResponse(request, "disclosure/power_item.html", context)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -138,8 +138,15 @@ class PowerItem(
     def is_public(self):
         return self.live and self.disclosed
 
-    def get_url(self):
-        return self.unit.url + self.unit.reverse_subpage("power_item", args=[self.code])
+    def get_url(self, request=None):
+        """The item's public page below its unit's page (a path)."""
+        return self.unit.get_url(request) + self.unit.reverse_subpage(
+            "power_item", kwargs={"code": self.code}
+        )
+
+    @property
+    def url(self):
+        return self.get_url()
 
     def get_preview_template(self, request, mode_name):
         return "disclosure/power_item.html"

@@ -5,14 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tqdm import tqdm
 
-from disclosure.importing import ImportFailed, import_lists
+from disclosure.importing import ImportFailed, NotApprover, import_lists
 
 #: Rows from which a progress bar is worth drawing.
 PROGRESS_FROM = 100
 
 
 class Command(BaseCommand):
-    help = "导入单位清单（以及日后的权力事项、流程清单），文件为 UTF-8 CSV 或 XLSX。"
+    help = "导入单位清单、权力事项清单和流程清单，文件为 UTF-8 CSV 或 XLSX。"
 
     def add_arguments(self, parser):
         parser.add_argument("--units", metavar="文件", help="单位清单")
@@ -25,21 +25,23 @@ class Command(BaseCommand):
     def handle(self, *args, units, powers, steps, approved_by, **options):
         if not (units or powers or steps):
             raise CommandError("请至少指定一个文件：--units、--powers 或 --steps。")
-        given = [
-            flag for flag, path in (("--powers", powers), ("--steps", steps)) if path
-        ]
-        if given:
-            raise CommandError(
-                f"暂不支持导入权力事项和流程清单（{'、'.join(given)}），"
-                "目前只能用 --units 导入单位清单。未导入任何数据。"
-            )
         user = self.approver(approved_by) if approved_by else None
         try:
-            summary = import_lists(units=units, user=user, progress=self.progress)
+            summary = import_lists(
+                units=units,
+                powers=powers,
+                steps=steps,
+                user=user,
+                progress=self.progress,
+            )
         except ImportFailed as failed:
             for line in failed.problems.lines():
                 self.stderr.write(line)
+            for refused in failed.refused:
+                self.stderr.write(f"{refused}（涉密，不予录入）")
             raise CommandError(str(failed)) from None
+        except NotApprover as error:
+            raise CommandError(f"{error}未导入任何数据。") from None
         for line in summary.lines():
             self.stdout.write(line)
 
