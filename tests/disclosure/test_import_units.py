@@ -166,8 +166,8 @@ def test_an_unknown_approver_is_refused():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("flag", ["--powers", "--steps"])
-def test_power_lists_are_refused_until_their_import_exists(flag):
-    with pytest.raises(CommandError, match="暂不支持导入权力事项和流程清单"):
+def test_a_units_file_given_as_another_list_is_refused_whole(flag):
+    with pytest.raises(CommandError, match="未导入任何数据"):
         run("--units", SAMPLE, flag, SAMPLE)
     assert not UnitPage.objects.exists()
 
