@@ -153,8 +153,9 @@ def publish_catalog(catalog, revision, user=None):
         pk__in=(pending.get("negatives") or {}).values()
     ):
         negative_revision.publish(user=user, skip_permission_checks=True)
+    steps, approver = _workflow_steps(catalog)
     version = _record_version(
-        catalog, number, now, user, _workflow_steps(catalog), created, changed
+        catalog, number, now, user or approver, steps, created, changed
     )
     DisclosureCatalog.objects.filter(pk=catalog.pk).update(version=number)
     return version
@@ -168,10 +169,10 @@ def _next_version(unit):
 
 
 def _workflow_steps(catalog):
-    """Who did what at each step of the last workflow run, for the filing record."""
+    """Who did what at each step of the last workflow run, and who approved (审定)."""
     state = WorkflowState.objects.for_instance(catalog).order_by("-created_at").first()
     if state is None:
-        return []
+        return [], None
     steps = [
         {
             "step": "提出",
@@ -180,9 +181,13 @@ def _workflow_steps(catalog):
             "opinion": catalog.note,
         }
     ]
-    for task_state in state.task_states.select_related("task", "finished_by").order_by(
-        "started_at"
-    ):
+    approver = None
+    task_states = state.task_states.select_related("task", "finished_by").order_by(
+        "started_at", "pk"
+    )
+    for task_state in task_states:
+        if task_state.finished_by is not None:
+            approver = task_state.finished_by
         steps.append(
             {
                 "step": task_state.task.name,
@@ -194,7 +199,7 @@ def _workflow_steps(catalog):
                 "status": task_state.get_status_display(),
             }
         )
-    return steps
+    return steps, approver
 
 
 def _name(user):

@@ -6,10 +6,10 @@ import contextvars
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from wagtail.signals import post_page_move
+from wagtail.signals import post_page_move, published
 
 from . import workdays
-from .models import CalendarDay, CalendarYear, UnitPage
+from .models import CalendarDay, CalendarYear, DisclosureCatalog, UnitPage
 
 #: Sent after the working-day calendar changed: open deadlines are recomputed.
 working_calendar_changed = Signal()
@@ -36,10 +36,12 @@ def deferred_unit_refresh():
 
 
 def _refresh_units(units):
+    from .catalogs import catalog_for
     from .staff import ensure_unit_groups, refresh_supervisors
 
     for unit in units:
         ensure_unit_groups(unit)
+        catalog_for(unit)
     refresh_supervisors()
 
 
@@ -72,3 +74,11 @@ def unit_deleted(sender, instance, **kwargs):
 def calendar_edited(sender, **kwargs):
     workdays.calendar_changed()
     working_calendar_changed.send(sender=sender)
+
+
+@receiver(published, sender=DisclosureCatalog)
+def catalog_published(sender, instance, revision, user=None, **kwargs):
+    """An approved catalog publishes exactly the item revisions it was approved with."""
+    from .catalogs import publish_catalog
+
+    publish_catalog(instance, revision, user)

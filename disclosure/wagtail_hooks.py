@@ -2,11 +2,13 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
-from .models import CalendarYear
+from .catalog_admin import CatalogPermissionPolicy, DisclosureCatalogViewSet
+from .models import CalendarYear, DisclosureCatalog
 
 
 class CalendarYearViewSet(SnippetViewSet):
@@ -62,3 +64,9 @@ def register_catalog_log_actions(actions):
     actions.register_action(
         "sunlight.catalog_filed", "公开目录审定报备", "公开目录审定并报备上级、抄送纪委"
     )
+
+
+register_permission_policy(
+    DisclosureCatalog, CatalogPermissionPolicy(DisclosureCatalog)
+)
+register_snippet(DisclosureCatalogViewSet)

@@ -186,9 +186,16 @@ class UnitRoleTask(Task):
 
     class Role(models.TextChoices):
         LEADER = "leader", "分管领导"
+        LEADERSHIP = "leadership", "分管领导或主要领导（会审）"
         HEAD = "head", "主要领导"
 
-    role = models.CharField("审批角色", max_length=10, choices=Role.choices)
+    ROLES_FOR = {
+        "leader": ("leader",),
+        "leadership": ("leader", "head"),
+        "head": ("head",),
+    }
+
+    role = models.CharField("审批角色", max_length=12, choices=Role.choices)
     checklist = models.BooleanField("需要会审清单", default=False)
 
     admin_form_fields = [*Task.admin_form_fields, "role", "checklist"]
@@ -245,7 +252,9 @@ class UnitRoleTask(Task):
             return states
         from disclosure.models import DisclosureCatalog
 
-        units = user.groups.filter(unit_role__role=self.role).values("unit_role__unit")
+        units = user.groups.filter(
+            unit_role__role__in=self.ROLES_FOR[self.role]
+        ).values("unit_role__unit")
         catalogs = DisclosureCatalog.objects.filter(unit__in=units).values_list(
             "pk", flat=True
         )
