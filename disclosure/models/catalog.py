@@ -211,7 +211,7 @@ class UnitRoleTask(Task):
         return (
             bool(unit)
             and user.groups.filter(
-                unit_role__unit=unit, unit_role__role=self.role
+                unit_role__unit=unit, unit_role__role__in=self.ROLES_FOR[self.role]
             ).exists()
         )
 
