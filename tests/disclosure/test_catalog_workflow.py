@@ -1,9 +1,9 @@
 """Seeds 000 公开办法: a catalog goes 提出 → 会审 → 审定 → 报备, and only then are its
 items public. Each step records who, when and the opinion."""
 
-import pytest
-
 from wagtail.models import TaskState, Workflow, WorkflowState
+
+import pytest
 
 from disclosure.catalog_admin import CatalogPermissionPolicy
 from disclosure.catalogs import catalog_for
