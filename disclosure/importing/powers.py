@@ -521,6 +521,7 @@ def _publish(new_items, changed_items, user, now, item_type):
         for item, item_steps in new_items
         for order, step in enumerate(item_steps or [])
     ]
+    fields_before = {item.pk: snapshot_of_row(item) for item, _, _ in changed_items}
     for item, values, item_steps in changed_items:
         for name, value in values.items():
             setattr(item, name, value)
@@ -533,7 +534,6 @@ def _publish(new_items, changed_items, user, now, item_type):
             for order, step in enumerate(item_steps)
         ]
     changed = [item for item, _, _ in changed_items]
-    fields_before = {item.pk: snapshot_of_row(item) for item in changed}
     ProcessStep.objects.filter(item__in=changed).delete()
     PowerItem.objects.bulk_update(
         changed,
