@@ -21,6 +21,8 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
+from disclosure.panels import PendingChangesPanel
+
 
 class DisclosureCatalog(
     WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model
@@ -39,7 +41,10 @@ class DisclosureCatalog(
     pending = models.JSONField("待审内容", default=dict, blank=True, editable=False)
     version = models.PositiveIntegerField("已发布版本", default=0, editable=False)
 
-    panels = [FieldPanel("note")]
+    panels = [
+        FieldPanel("note"),
+        PendingChangesPanel(heading="本次提交的变更"),
+    ]
 
     class Meta:
         verbose_name = "公开目录"
@@ -144,7 +149,8 @@ class ItemChange(models.Model):
 
 
 class ReviewForm(TaskStateCommentForm):
-    """会审: legality and confidentiality are checked and an opinion is written."""
+    """会审 approval: legality, confidentiality and privacy are checked and an
+    opinion is written (used for the approve action only)."""
 
     legality = forms.BooleanField(
         label="合法性审查：公开内容有法定依据、表述准确", required=False
@@ -168,7 +174,7 @@ class ReviewForm(TaskStateCommentForm):
             for name in ("legality", "confidentiality", "privacy")
             if not data.get(name)
         ]
-        if unchecked and self.data.get("action-approve") is not None:
+        if unchecked:
             raise forms.ValidationError("同意前须完成：" + "、".join(unchecked) + "。")
         return data
 

@@ -159,7 +159,7 @@ def test_the_filing_records_every_step_and_goes_up_and_to_the_commission(people)
 def test_review_without_the_checklist_cannot_approve(people):
     from disclosure.models.catalog import ReviewForm
 
-    form = ReviewForm(data={"comment": "同意", "legality": "on", "action-approve": ""})
+    form = ReviewForm(data={"comment": "同意", "legality": "on"})
     assert not form.is_valid()
     assert "保密审查" in str(form.errors)
     form = ReviewForm(
@@ -257,3 +257,94 @@ def test_an_edit_made_after_submission_is_not_published_with_it(people):
     assert live.live
     assert live.name == "城乡最低生活保障对象审核确认"
     assert live.has_unpublished_changes
+
+
+def admin_url(name, **kwargs):
+    from django.urls import reverse
+
+    return reverse(DisclosureCatalog.snippet_viewset.get_url_name(name), kwargs=kwargs)
+
+
+@pytest.mark.django_db
+def test_the_four_steps_through_the_admin(client, people):
+    item = draft_item(people["office"])
+    catalog = catalog_for(people["office"])
+    edit = admin_url("edit", pk=catalog.pk)
+
+    client.force_login(people["clerk"])
+    page = client.get(edit).content.decode()
+    assert "另有 1 项修改尚未包含在本次提交中" in page
+    response = client.post(edit, {"note": "新增低保事项", "action-submit": "提交"})
+    assert response.status_code == 302
+    state = WorkflowState.objects.for_instance(catalog).get()
+    assert state.status == "in_progress"
+
+    for user, data in [
+        (people["leader"], {"comment": "同意提交"}),
+        (
+            people["leader"],
+            {
+                "comment": "依据充分",
+                "legality": "on",
+                "confidentiality": "on",
+                "privacy": "on",
+            },
+        ),
+        (people["head"], {"comment": "同意公开"}),
+    ]:
+        client.force_login(user)
+        page = client.get(edit).content.decode()
+        assert item.name in page, "the reviewer sees what the submission covers"
+        task_state = current_task(catalog)
+        url = admin_url(
+            "workflow_action",
+            pk=catalog.pk,
+            action_name="approve",
+            task_state_id=task_state.pk,
+        )
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), response.content[:300]
+        assert TaskState.objects.get(pk=task_state.pk).status == "approved"
+
+    item.refresh_from_db()
+    assert item.is_public
+    assert (
+        CatalogVersion.objects.get(unit=people["office"]).approved_by == people["head"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_clerk_cannot_approve_through_the_admin(client, people):
+    draft_item(people["office"])
+    catalog = catalog_for(people["office"])
+    submit(catalog, people["clerk"])
+    client.force_login(people["clerk"])
+    task_state = current_task(catalog)
+    url = admin_url(
+        "workflow_action",
+        pk=catalog.pk,
+        action_name="approve",
+        task_state_id=task_state.pk,
+    )
+    client.post(url, {"comment": "自己批准"})
+    assert TaskState.objects.get(pk=task_state.pk).status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_the_review_step_refuses_approval_without_the_checklist_in_the_admin(
+    client, people
+):
+    draft_item(people["office"])
+    catalog = catalog_for(people["office"])
+    submit(catalog, people["clerk"])
+    act(catalog, people["leader"], comment="同意提交")
+    client.force_login(people["leader"])
+    task_state = current_task(catalog)
+    url = admin_url(
+        "workflow_action",
+        pk=catalog.pk,
+        action_name="approve",
+        task_state_id=task_state.pk,
+    )
+    client.post(url, {"comment": "同意", "legality": "on"})
+    assert TaskState.objects.get(pk=task_state.pk).status == "in_progress"
