@@ -1,10 +1,11 @@
 """factory_boy factories and the page helper the tests share."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 import factory
 
-from disclosure.models import HomePage, UnitGroup, UnitPage
+from disclosure.models import HomePage, PowerItem, ProcessStep, UnitGroup, UnitPage
 
 
 def add_page(parent, instance):
@@ -46,3 +47,22 @@ def staff(unit, role, username=None):
     link = UnitGroup.objects.get(unit=unit, role=role)
     user.groups.add(link.group)
     return user
+
+
+def make_item(unit, code, *, steps=(), live=True, **fields):
+    """A power item of `unit`, published (live) unless `live=False`, with `steps`
+    given as dicts of ProcessStep fields in order."""
+    values = {
+        "name": f"事项{code}",
+        "power_type": "行政确认",
+        "basis": "《测试条例》第一条",
+        "office": "党政办公室",
+        "last_published_at": timezone.now() if live else None,
+        **fields,
+    }
+    item = PowerItem.objects.create(unit=unit, code=code, live=live, **values)
+    ProcessStep.objects.bulk_create(
+        ProcessStep(item=item, sort_order=order, **step)
+        for order, step in enumerate(steps)
+    )
+    return item

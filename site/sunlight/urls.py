@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from sunlight.api import api, unknown_endpoint
 from sunlight.preferences import toggle_elderly
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("preferences/elderly/", toggle_elderly, name="toggle_elderly"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?:.*/)?$", unknown_endpoint),
 ]
 
 if settings.DEBUG:
