@@ -203,9 +203,10 @@ def _workflow_steps(catalog):
 
 
 def _name(user):
+    """A person as a Chinese record names them: family name first, no space."""
     if user is None:
         return "系统"
-    return user.get_full_name() or user.get_username()
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 def _record_version(catalog, number, when, user, steps, created, changed):

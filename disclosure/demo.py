@@ -8,17 +8,30 @@ Codes follow the import contract's style: county QS, township QS-A, office QS-A-
 village QS-A-V1, 纪委 QS-A-J.
 """
 
+from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 
-from wagtail.models import Site
+from wagtail.models import Site, WorkflowState
 
 from sunlight.models import GovernmentSiteSettings
 
-from .models import HomePage, UnitGroup, UnitPage
+from . import demo_lists as lists
+from .catalogs import catalog_for
+from .importing.powers import PowerRow, StepRow, apply_lists
+from .models import (
+    HomePage,
+    NegativeListItem,
+    PowerItem,
+    ProcessStep,
+    UnitGroup,
+    UnitPage,
+)
 from .signals import deferred_unit_refresh
 
 DEMO_PASSWORD = "Sunlight-Demo-2026"  # noqa: S105 - printed for the developer on purpose
@@ -309,9 +322,18 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("minzheng_clerk", "唐", "静", "QS-1", Role.CLERK),
     StaffSpec("minzheng_leader", "吴", "德华", "QS-1", Role.LEADER),
     StaffSpec("minzheng_head", "赵", "永福", "QS-1", Role.HEAD),
+    StaffSpec("liuxi_shehui_clerk", "王", "丽萍", "QS-A-2", Role.CLERK),
+    StaffSpec("liuxi_shehui_leader", "钟", "国强", "QS-A-2", Role.LEADER),
+    StaffSpec("liuxi_shehui_head", "彭", "志刚", "QS-A-2", Role.HEAD),
+    StaffSpec("liuxi_cunzhen_clerk", "冯", "雪梅", "QS-A-3", Role.CLERK),
+    StaffSpec("liuxi_cunzhen_leader", "曾", "庆华", "QS-A-3", Role.LEADER),
+    StaffSpec("liuxi_cunzhen_head", "秦", "海涛", "QS-A-3", Role.HEAD),
     StaffSpec("baiguo_clerk", "蒋", "小红", "QS-A-V1", Role.CLERK),
     StaffSpec("baiguo_leader", "胡", "大勇", "QS-A-V1", Role.LEADER),
     StaffSpec("baiguo_head", "黄", "德明", "QS-A-V1", Role.HEAD),
+    StaffSpec("ziran_clerk", "许", "佳", "QS-2", Role.CLERK),
+    StaffSpec("ziran_leader", "潘", "建军", "QS-2", Role.LEADER),
+    StaffSpec("ziran_head", "董", "立新", "QS-2", Role.HEAD),
     StaffSpec("county_jiwei", "邓", "文彬", "QS-J", Role.COMMISSION),
     StaffSpec("paizhu_jiwei", "谢", "雨涵", "QS-1-J", Role.COMMISSION),
 )
@@ -327,6 +349,15 @@ class Login:
     role: str
 
 
+@dataclass(frozen=True)
+class CatalogDemo:
+    """Where the demo shows a 公开目录 in one workflow state, and who acts next."""
+
+    unit: str
+    state: str
+    usernames: tuple[str, ...]
+
+
 @dataclass
 class Summary:
     """What one run added, and the demo logins to show the developer."""
@@ -335,11 +366,23 @@ class Summary:
     users: list[str] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
     home: bool = False
+    items: int = 0
+    drafts: int = 0
+    negatives: int = 0
+    catalogs: Counter = field(default_factory=Counter)
     logins: list[Login] = field(default_factory=list)
+    catalog_demos: list[CatalogDemo] = field(default_factory=list)
 
     @property
     def changed(self):
-        return bool(self.units or self.users or self.settings or self.home)
+        return bool(
+            self.units
+            or self.users
+            or self.settings
+            or self.home
+            or self.items
+            or self.negatives
+        )
 
 
 @transaction.atomic
@@ -351,7 +394,11 @@ def load_demo() -> Summary:
         summary.units = seed_units(home, UNITS)
     summary.settings = seed_site_settings(home)
     summary.users = seed_staff(STAFF)
-    summary.logins = logins(STAFF)
+    with demo_mail_off():
+        seed_lists(summary)
+    titles = unit_titles({spec.unit for spec in STAFF})
+    summary.logins = logins(STAFF, titles)
+    summary.catalog_demos = catalog_demos(titles)
     return summary
 
 
@@ -452,12 +499,11 @@ def seed_staff(specs):
     return [spec.username for spec in missing]
 
 
-def logins(specs):
-    titles = dict(
-        UnitPage.objects.filter(code__in={spec.unit for spec in specs}).values_list(
-            "code", "title"
-        )
-    )
+def unit_titles(codes):
+    return dict(UnitPage.objects.filter(code__in=codes).values_list("code", "title"))
+
+
+def logins(specs, titles):
     rows = [
         Login(
             spec.username,
@@ -471,3 +517,211 @@ def logins(specs):
         Login(ADMIN.username, ADMIN.last_name + ADMIN.first_name, "—", "网站管理员")
     )
     return rows
+
+
+def catalog_demos(titles):
+    return [
+        CatalogDemo(
+            titles.get(scenario.unit, scenario.unit),
+            scenario.state,
+            tuple(staff_username(scenario.unit, role) for role in scenario.next_roles),
+        )
+        for scenario in lists.SCENARIOS
+    ]
+
+
+def staff_username(unit, role):
+    return next(
+        (spec.username for spec in STAFF if spec.unit == unit and spec.role == role),
+        None,
+    )
+
+
+# Power lists, 负面清单 and catalogs ------------------------------------------------
+
+REVIEW_CHECKS = {"legality": True, "confidentiality": True, "privacy": True}
+
+
+def seed_lists(summary):
+    """Fill in missing power items (by unit and 事项编码), the 负面清单 of units that
+    have none, and stage each catalog scenario whose items are not there yet; items
+    that exist are never touched, so edits made in the CMS survive."""
+    scenarios = lists.SCENARIOS
+    listings = [*lists.POWER_LISTS, *(scenario.listing for scenario in scenarios)]
+    existing = set(
+        PowerItem.objects.filter(
+            unit__code__in={listing.unit for listing in listings}
+        ).values_list("unit__code", "code")
+    )
+    negative_units = {spec.unit for spec in lists.NEGATIVE_LIST}
+    listed = set(
+        NegativeListItem.objects.filter(unit__code__in=negative_units).values_list(
+            "unit__code", flat=True
+        )
+    )
+    missing = [
+        (listing, item)
+        for listing in lists.POWER_LISTS
+        for item in listing.items
+        if (listing.unit, listing.code(item)) not in existing
+    ]
+    negatives = [spec for spec in lists.NEGATIVE_LIST if spec.unit not in listed]
+    staged = [
+        scenario
+        for scenario in scenarios
+        if not any(
+            (scenario.unit, scenario.listing.code(item)) in existing
+            for item in scenario.items
+        )
+    ]
+    if not (missing or negatives or staged):
+        return
+    units = UnitPage.objects.in_bulk(
+        {listing.unit for listing in listings} | negative_units, field_name="code"
+    )
+    users = get_user_model().objects.in_bulk(
+        [spec.username for spec in (*STAFF, ADMIN)], field_name="username"
+    )
+    published_units = publish_lists(missing, units, users)
+    summary.items += sum(published_units.values())
+    summary.catalogs[lists.APPROVED] += len(published_units)
+    summary.negatives = publish_negatives(negatives, units, users)
+    for scenario in staged:
+        if stage_scenario(scenario, units[scenario.unit], users):
+            summary.items += len(scenario.items)
+            if scenario.state != lists.APPROVED:
+                summary.drafts += len(scenario.items)
+            summary.catalogs[scenario.state] += 1
+
+
+def approver(unit, users):
+    """The unit's 主要领导 among the demo accounts, else the site admin."""
+    username = staff_username(unit, Role.HEAD)
+    return users.get(username) or users[ADMIN.username]
+
+
+def item_values(listing, item):
+    return {
+        "name": item.name,
+        "power_type": item.power_type,
+        "basis": item.basis,
+        "conditions": item.conditions,
+        "office": item.office or listing.office,
+        "time_limit": item.time_limit,
+        "duties": item.duties,
+        "responsible": item.responsible or listing.responsible,
+        "accountability": item.accountability,
+        "disclosed": not item.withheld,
+        "withheld_reason": item.withheld,
+    }
+
+
+def step_values(step):
+    return {
+        "name": step.name,
+        "post": step.post,
+        "time_limit": step.time_limit,
+        "branch": step.branch,
+        "risk": step.risk,
+        "risk_level": step.level,
+        "prevention": step.prevention,
+    }
+
+
+def publish_lists(pairs, units, users):
+    """Publish items as already-approved catalogs (the `import_lists --approved-by`
+    path), each unit approved by its own head where the demo has one.
+    Returns the number of items published per unit."""
+    by_approver = defaultdict(list)
+    for listing, item in pairs:
+        by_approver[approver(listing.unit, users)].append((listing, item))
+    published = Counter()
+    for user, members in by_approver.items():
+        rows, steps = [], {}
+        for listing, item in members:
+            code = listing.code(item)
+            rows.append(PowerRow(0, listing.unit, code, item_values(listing, item)))
+            steps[(listing.unit, code)] = [
+                StepRow(0, listing.unit, code, number, step_values(step))
+                for number, step in enumerate(item.steps, start=1)
+            ]
+            published[listing.unit] += 1
+        unit_ids = {code: units[code].pk for code in {row.unit_code for row in rows}}
+        apply_lists(rows, steps, unit_ids, user=user)
+    return published
+
+
+def publish_negatives(specs, units, users):
+    """Each entry saved, revised and published, approved by the unit's head."""
+    order = Counter()
+    for spec in specs:
+        order[spec.unit] += 10
+        entry = NegativeListItem(
+            unit=units[spec.unit],
+            post=spec.post,
+            act=spec.act,
+            consequence=spec.consequence,
+            sort_order=order[spec.unit],
+        )
+        entry.save()
+        user = approver(spec.unit, users)
+        entry.save_revision(user=user).publish(user=user, skip_permission_checks=True)
+    return len(specs)
+
+
+def stage_scenario(scenario, unit, users):
+    """Draft the scenario's items and changes as the unit's clerk, then take the
+    catalog through the scenario's steps. A catalog that has been through any
+    workflow already is someone's real work and is left alone."""
+    catalog = catalog_for(unit)
+    if WorkflowState.objects.for_instance(catalog).exists():
+        return False
+    staff = {
+        role: users[staff_username(scenario.unit, role)]
+        for role in (Role.CLERK, Role.LEADER, Role.HEAD)
+    }
+    clerk = staff[Role.CLERK]
+    listing = scenario.listing
+    for item in scenario.items:
+        draft = PowerItem(
+            unit=unit, code=listing.code(item), live=False, **item_values(listing, item)
+        )
+        draft.steps = [ProcessStep(**step_values(step)) for step in item.steps]
+        draft.save()
+        draft.save_revision(user=clerk)
+    for edit in scenario.edits:
+        draft_edit(unit, lists.item_code(scenario.unit, edit.serial), edit, clerk)
+    if scenario.actions is None:
+        return True
+    catalog.note = scenario.note
+    catalog.save_revision(user=clerk)
+    state = catalog.get_workflow().start(catalog, clerk)
+    for step in scenario.actions:
+        task_state = state.current_task_state
+        task = task_state.task.specific
+        checks = REVIEW_CHECKS if task.checklist and step.action == "approve" else {}
+        task.on_action(
+            task_state, staff[step.role], step.action, comment=step.opinion, **checks
+        )
+        state.refresh_from_db()
+    return True
+
+
+def draft_edit(unit, code, edit, clerk):
+    """A draft change to a published item, unless it already has one pending."""
+    item = PowerItem.objects.filter(unit=unit, code=code).first()
+    if item is None or not item.live or item.has_unpublished_changes:
+        return
+    for name, value in edit.changes:
+        setattr(item, name, value)
+    item.save_revision(user=clerk)
+
+
+@contextmanager
+def demo_mail_off():
+    """Staging the demo catalogs submits, approves and rejects them, and Wagtail
+    would email each step to the demo accounts' example.org addresses."""
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+    ):
+        yield

@@ -6,13 +6,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from disclosure import demo
+from disclosure import demo, demo_lists
 
 NOISY_LOGGERS = ("wagtail", "django_tasks")
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（青山县）：单位、各角色演示账号和网站信息；可重复运行，只补齐缺少的部分。"
+    help = (
+        "载入演示数据（青山县）：单位、各角色演示账号、网站信息、权力清单、负面清单和"
+        "各审批状态的公开目录；可重复运行，只补齐缺少的部分。"
+    )
 
     def handle(self, *args, verbosity=1, **options):
         with quiet_page_logs(verbosity):
@@ -20,6 +23,8 @@ class Command(BaseCommand):
         if verbosity == 0:
             return
         self.stdout.write(self._summary_line(summary))
+        if summary.items or summary.negatives:
+            self.stdout.write(self._lists_line(summary))
         self.stdout.write("")
         self.stdout.write("演示账号（密码相同；已修改过的密码不会被重置）：")
         rows = [
@@ -27,6 +32,14 @@ class Command(BaseCommand):
             for login in summary.logins
         ]
         for line in table(("用户名", "姓名", "单位", "角色", "密码"), rows):
+            self.stdout.write(line)
+        self.stdout.write("")
+        self.stdout.write("公开目录审批演示（用下列账号登录后台处理）：")
+        rows = [
+            (demo.unit, demo.state, "、".join(demo.usernames) or "—")
+            for demo in summary.catalog_demos
+        ]
+        for line in table(("单位", "公开目录状态", "下一步办理账号"), rows):
             self.stdout.write(line)
         self.stdout.write("")
         admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home")
@@ -44,6 +57,21 @@ class Command(BaseCommand):
         if summary.home:
             parts.append("设置首页标题和简介")
         return self.style.SUCCESS("演示数据：" + "，".join(parts) + "。")
+
+    def _lists_line(self, summary):
+        published = summary.items - summary.drafts
+        states = [
+            f"{state} {summary.catalogs[state]}"
+            for state in (demo_lists.APPROVED, *demo_lists.STATES)
+            if summary.catalogs[state]
+        ]
+        line = (
+            f"权力事项：新建 {summary.items}（已发布 {published}，待审批 {summary.drafts}）；"
+            f"负面清单：新建 {summary.negatives} 条"
+        )
+        if states:
+            line += "；公开目录：" + "、".join(states)
+        return self.style.SUCCESS(line + "。")
 
 
 @contextmanager
