@@ -42,24 +42,48 @@ def write_files(folder, units, items):
         )
         for n in range(items):
             unit = unit_codes[n % units]
-            w.writerow([
-                unit, f"P-{n:05d}", f"基准事项{n}：农村村民宅基地审批（面积<200㎡）",
-                rng.choice(TYPES), "《中华人民共和国土地管理法》第六十二条",
-                "符合土地利用总体规划，一户一宅", f"{unit}业务股室", f"{rng.randint(1, 30)}个工作日",
-                "1.受理责任；2.审查责任；3.决定责任", f"基准单位{unit}", "1.不依法受理的；2.违规审批的",
-                "是", "", "否",
-            ])
+            w.writerow(
+                [
+                    unit,
+                    f"P-{n:05d}",
+                    f"基准事项{n}：农村村民宅基地审批（面积<200㎡）",
+                    rng.choice(TYPES),
+                    "《中华人民共和国土地管理法》第六十二条",
+                    "符合土地利用总体规划，一户一宅",
+                    f"{unit}业务股室",
+                    f"{rng.randint(1, 30)}个工作日",
+                    "1.受理责任；2.审查责任；3.决定责任",
+                    f"基准单位{unit}",
+                    "1.不依法受理的；2.违规审批的",
+                    "是",
+                    "",
+                    "否",
+                ]
+            )
     with open(folder / "steps.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow("单位编码,事项编码,步骤序号,环节名称,办理岗位,办理时限,风险点,风险等级,防控措施".split(","))
+        w.writerow(
+            "单位编码,事项编码,步骤序号,环节名称,办理岗位,办理时限,风险点,风险等级,防控措施".split(
+                ","
+            )
+        )
         for n in range(items):
             unit = unit_codes[n % units]
             for step in range(1, 5):
                 risky = step == 2
-                w.writerow([
-                    unit, f"P-{n:05d}", step, f"环节{step}", "经办岗", "2个工作日",
-                    "调查不实" if risky else "", "二级" if risky else "", "两人以上实地核查" if risky else "",
-                ])
+                w.writerow(
+                    [
+                        unit,
+                        f"P-{n:05d}",
+                        step,
+                        f"环节{step}",
+                        "经办岗",
+                        "2个工作日",
+                        "调查不实" if risky else "",
+                        "二级" if risky else "",
+                        "两人以上实地核查" if risky else "",
+                    ]
+                )
 
 
 def reset_database(url):
@@ -75,9 +99,13 @@ def reset_database(url):
 
 
 def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+    return subprocess.run(  # noqa: S603 - our own manage.py with our arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -92,23 +120,38 @@ def main():
     write_files(folder, options.units, options.items)
     reset_database(url)
     manage(env, "migrate", "-v0")
-    manage(env, "shell", "-c",
-           "from django.contrib.auth import get_user_model as g; "
-           "g().objects.create_superuser('bench', 'b@example.org', 'x')")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model as g; "
+        "g().objects.create_superuser('bench', 'b@example.org', 'x')",
+    )
     manage(env, "import_lists", "--units", str(folder / "units.csv"))
-    args = ["import_lists", "--powers", str(folder / "powers.csv"), "--steps",
-            str(folder / "steps.csv"), "--approved-by", "bench"]
+    args = [
+        "import_lists",
+        "--powers",
+        str(folder / "powers.csv"),
+        "--steps",
+        str(folder / "steps.csv"),
+        "--approved-by",
+        "bench",
+    ]
     started = time.perf_counter()
     result = manage(env, *args)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(result.stdout.strip())
     print(f"database: {url.split('://')[0]}")
-    print(f"import {options.items} items + {options.items * 4} steps: {seconds:.1f} s, "
-          f"peak RSS {peak_mb:.0f} MB (largest child process)")
+    print(
+        f"import {options.items} items + {options.items * 4} steps: {seconds:.1f} s, "
+        f"peak RSS {peak_mb:.0f} MB (largest child process)"
+    )
     started = time.perf_counter()
     again = manage(env, *args)
-    print(f"re-import (no changes): {time.perf_counter() - started:.1f} s — {again.stdout.strip().splitlines()[0]}")
+    print(
+        f"re-import (no changes): {time.perf_counter() - started:.1f} s — {again.stdout.strip().splitlines()[0]}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,9 +6,21 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
-from .catalog_admin import CatalogPermissionPolicy, DisclosureCatalogViewSet
-from .models import CalendarYear, DisclosureCatalog
+from . import admin_import, admin_views
+from .catalog_admin import DisclosureCatalogViewSet
+from .models import (
+    CalendarYear,
+    CatalogVersion,
+    DisclosureCatalog,
+    NegativeListItem,
+    PowerItem,
+)
+from .permissions import (
+    CatalogPermissionPolicy,
+    FilingPermissionPolicy,
+    UnitItemPermissionPolicy,
+)
+from .viewsets import POWER_LISTS_SUBMENU_HOOK, ItemDeleteBulkAction, PowerListsGroup
 
 
 class CalendarYearViewSet(SnippetViewSet):
@@ -70,3 +82,43 @@ register_permission_policy(
     DisclosureCatalog, CatalogPermissionPolicy(DisclosureCatalog)
 )
 register_snippet(DisclosureCatalogViewSet)
+
+
+# Power lists: 权力事项, 负面清单, 报备记录 and the CMS import ------------------------
+# Policies first: Wagtail refuses a policy registered after a view asked for one.
+
+register_permission_policy(PowerItem, UnitItemPermissionPolicy(PowerItem))
+register_permission_policy(NegativeListItem, UnitItemPermissionPolicy(NegativeListItem))
+register_permission_policy(CatalogVersion, FilingPermissionPolicy(CatalogVersion))
+register_snippet(PowerListsGroup)
+
+# After Wagtail's own (order 0), so that this one is the delete for these models.
+hooks.register("register_bulk_action", ItemDeleteBulkAction, order=1)
+
+
+@hooks.register(POWER_LISTS_SUBMENU_HOOK)
+def register_import_menu_item():
+    return admin_import.import_menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return [
+        path(
+            "power-lists/import/",
+            admin_import.ImportView.as_view(),
+            name=admin_import.IMPORT_URL_NAME,
+        ),
+        path(
+            "power-lists/import/confirm/",
+            admin_import.ConfirmImportView.as_view(),
+            name=admin_import.CONFIRM_URL_NAME,
+        ),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_filing_log_actions(actions):
+    actions.register_action(
+        "sunlight.filing_acknowledged", "签收报备", "上级公开机构签收公开目录报备"
+    )

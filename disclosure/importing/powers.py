@@ -6,6 +6,7 @@ queries, because a county imports tens of thousands of items at once (issue figu
 listed — never stored, not even as drafts (DESIGN rule 1) — without blocking the rest.
 """
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ STEP_FIELDS = {
 POWER_MULTILINE = ("行使依据", "行使条件", "责任事项", "追责情形", "不公开理由")
 STEP_MULTILINE = ("风险点", "防控措施")
 ITEM_CODE_MAX_LENGTH = 64
+CODE_PATTERN = re.compile(r"[\w-]+")
 YES_NO = ("是", "否")
 
 
@@ -132,6 +134,8 @@ class Counts:
 
 
 def clean_code(text):
+    """A code as stored: NFKC-folded, short, and made only of letters, digits, `_`
+    and `-`, because it is also the last part of the item's public address."""
     code = normalise_code(text)
     if not code:
         return code, REQUIRED
@@ -139,6 +143,8 @@ def clean_code(text):
         return code, f"编码“{code}”过长，最多 {ITEM_CODE_MAX_LENGTH} 个字符。"
     if any(char.isspace() for char in code):
         return code, f"编码“{code}”不能含有空格等空白字符。"
+    if not CODE_PATTERN.fullmatch(code):
+        return code, f"编码“{code}”只能由字母、数字、汉字、下划线和连字符（-）组成。"
     return code, None
 
 

@@ -1,6 +1,4 @@
 from django.db import models
-from django.http import Http404
-from django.template.response import TemplateResponse
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -129,31 +127,50 @@ class UnitPage(RoutablePageMixin, Page):
     def is_commission(self):
         return self.unit_type == units.COMMISSION
 
-    @path("powers/<str:code>/", name="power_item")
-    def power_item(self, request, code):
-        """A published, disclosed power item of this unit (its own public page)."""
-        from disclosure.models import PowerItem
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        """The unit page with its power lists (the `?list=` tab, filters, page)."""
+        from disclosure.views import unit_lists
 
-        item = (
-            PowerItem.objects.filter(unit=self, code=code, live=True, disclosed=True)
-            .prefetch_related("steps")
-            .first()
-        )
-        if item is None:
-            raise Http404("没有找到该事项。")
-        context = self.get_context(request)
-        context["item"] = item
-        return TemplateResponse(request, "disclosure/power_item.html", context)
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["subunits"] = list(
+        request.is_preview = getattr(request, "is_preview", False)
+        subunits = list(
             UnitPage.objects.child_of(self)
             .live()
             .order_by("code")
             .select_related("supervisor")
         )
-        context["subunit_groups"] = _grouped(context["subunits"], self)
+        return self.render(
+            request,
+            context_overrides={
+                "subunits": subunits,
+                "subunit_groups": _grouped(subunits, self),
+                **unit_lists(self, request),
+            },
+        )
+
+    @path("powers/<str:code>/", name="power_item")
+    def power_item(self, request, code):
+        """A published, disclosed power item of this unit (its own public page)."""
+        from disclosure.views import power_item
+
+        return power_item(self, request, code)
+
+    @path("export/xlsx/", name="export_xlsx")
+    def export_xlsx(self, request):
+        """The unit's public lists as one workbook."""
+        from disclosure.views import export_xlsx
+
+        return export_xlsx(self)
+
+    @path("export/csv/<slug:list_name>/", name="export_csv")
+    def export_csv(self, request, list_name):
+        """One of the unit's public lists as CSV (powers, steps, negative)."""
+        from disclosure.views import export_csv
+
+        return export_csv(self, list_name)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
         context["breadcrumb"] = (
             UnitPage.objects.ancestor_of(self).live().order_by("depth")
         )

@@ -22,6 +22,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from disclosure import pii
+
 POWER_TYPES = (
     "行政许可",
     "行政处罚",
@@ -38,6 +40,18 @@ POWER_TYPES = (
     "公共服务",
 )
 RISK_LEVELS = ("一级", "二级", "三级")
+
+
+def personal_data_errors(instance, field_names):
+    """{field: message} for each text field holding an ID, mobile or bank card
+    number (DESIGN rule 2); messages show masked matches only."""
+    errors = {}
+    for name in field_names:
+        findings = pii.find_personal_data(getattr(instance, name) or "")
+        if findings:
+            label = instance._meta.get_field(name).verbose_name
+            errors[name] = [pii.describe(label, findings)]
+    return errors
 
 
 class PowerItem(
@@ -127,12 +141,28 @@ class PowerItem(
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    #: Free-text fields checked for personal data (the code is an identifier).
+    TEXT_FIELDS = (
+        "name",
+        "basis",
+        "conditions",
+        "office",
+        "time_limit",
+        "duties",
+        "responsible",
+        "accountability",
+        "withheld_reason",
+    )
+
     def clean(self):
         super().clean()
+        errors = personal_data_errors(self, self.TEXT_FIELDS)
         if not self.disclosed and not self.withheld_reason.strip():
-            raise ValidationError(
-                {"withheld_reason": "不公开的事项必须填写不公开理由。"}
+            errors.setdefault("withheld_reason", []).append(
+                "不公开的事项必须填写不公开理由。"
             )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self):
@@ -152,7 +182,11 @@ class PowerItem(
         return "disclosure/power_item.html"
 
     def get_preview_context(self, request, mode_name):
-        return {"item": self, "page": self.unit, "preview": True}
+        from disclosure.models import ItemChange
+        from disclosure.views import item_context
+
+        changes = ItemChange.objects.filter(item_id=self.pk) if self.pk else []
+        return {**item_context(self, changes), "page": self.unit, "preview": True}
 
 
 class ProcessStep(Orderable):
@@ -191,14 +225,19 @@ class ProcessStep(Orderable):
     def __str__(self):
         return self.name
 
+    TEXT_FIELDS = ("name", "post", "time_limit", "branch", "risk", "prevention")
+
     def clean(self):
         super().clean()
+        errors = personal_data_errors(self, self.TEXT_FIELDS)
         if self.risk.strip() and not self.risk_level:
-            raise ValidationError(
-                {"risk_level": "填写了风险点的环节必须选择风险等级。"}
+            errors.setdefault("risk_level", []).append(
+                "填写了风险点的环节必须选择风险等级。"
             )
         if self.risk_level and not self.risk.strip():
-            raise ValidationError({"risk": "选择了风险等级的环节必须写明风险点。"})
+            errors.setdefault("risk", []).append("选择了风险等级的环节必须写明风险点。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class NegativeListItem(LockableMixin, DraftStateMixin, RevisionMixin, models.Model):
@@ -234,3 +273,11 @@ class NegativeListItem(LockableMixin, DraftStateMixin, RevisionMixin, models.Mod
 
     def __str__(self):
         return f"{self.post or '全单位'}：{self.act[:30]}"
+
+    TEXT_FIELDS = ("post", "act", "consequence")
+
+    def clean(self):
+        super().clean()
+        errors = personal_data_errors(self, self.TEXT_FIELDS)
+        if errors:
+            raise ValidationError(errors)

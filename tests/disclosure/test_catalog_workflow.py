@@ -5,7 +5,6 @@ from wagtail.models import TaskState, Workflow, WorkflowState
 
 import pytest
 
-from disclosure.catalog_admin import CatalogPermissionPolicy
 from disclosure.catalogs import catalog_for
 from disclosure.models import (
     CatalogVersion,
@@ -15,6 +14,7 @@ from disclosure.models import (
     ProcessStep,
     UnitPage,
 )
+from disclosure.permissions import CatalogPermissionPolicy
 from tests.factories import staff
 
 

@@ -16,7 +16,7 @@ DRAFT_TITLE = "东河镇村镇建设办公室（草稿：拟更名为规划建�
 DRAFT_CHILD_TITLE = "未发布的规划股"
 
 #: Upper bound for the 监督单位 list, whatever the number of units.
-SUPERVISION_LIST_QUERIES = 16
+SUPERVISION_LIST_QUERIES = 17
 
 
 def unit(code):

@@ -1,0 +1,112 @@
+"""Admin forms for the power lists: a unit field limited to the editor's own units,
+and the upload form of the CMS import."""
+
+from django import forms
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+#: Per file, as the issue asks; larger lists go through `manage.py import_lists`.
+MAX_IMPORT_FILE_SIZE = 20 * 1024 * 1024
+IMPORT_FILE_TYPES = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def unit_choice_label(unit):
+    return f"{unit.code} {unit.title}"
+
+
+class UnitScopedAdminForm(WagtailAdminModelForm):
+    """The `unit` field offers only the units the editor may write to (a plain
+    select in tree order: the page chooser would browse the whole site)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("unit")
+        if field is None or self.for_user is None:
+            return
+        from .permissions import editable_units
+
+        field.widget = forms.Select()
+        field.queryset = editable_units(self.for_user).order_by("path")
+        field.label_from_instance = unit_choice_label
+        if self.instance.pk is None and not self.is_bound:
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                self.initial.setdefault("unit", only[0].pk)
+
+
+class ImportForm(forms.Form):
+    """The three lists of the import contract; at least one file is needed."""
+
+    units = forms.FileField(
+        label="单位清单",
+        required=False,
+        help_text="表头：单位编码,单位名称,上级单位编码,层级,单位类型（仅系统管理员）。",
+    )
+    powers = forms.FileField(
+        label="权力事项清单",
+        required=False,
+        help_text=(
+            "表头：单位编码,事项编码,事项名称,权力类型,行使依据,行使条件,承办机构,"
+            "办理时限,责任事项,责任主体,追责情形,是否公开,不公开理由,涉密。"
+        ),
+    )
+    steps = forms.FileField(
+        label="流程清单",
+        required=False,
+        help_text=(
+            "表头：单位编码,事项编码,步骤序号,环节名称,办理岗位,办理时限,风险点,"
+            "风险等级,防控措施。"
+        ),
+    )
+    approved = forms.BooleanField(
+        label="作为已审定目录直接发布",
+        required=False,
+        help_text=(
+            "仅用于已在线下完成提出、会审、审定的清单：导入即发布，记为本人审定并报备。"
+            "不勾选时，事项作为草稿进入本单位公开目录的审批流程。"
+        ),
+    )
+
+    FILE_FIELDS = ("units", "powers", "steps")
+
+    def __init__(self, *args, allow_units=False, allow_approval=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_units:
+            del self.fields["units"]
+        if not allow_approval:
+            del self.fields["approved"]
+        for name in self.FILE_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["accept"] = IMPORT_FILE_TYPES
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in self.FILE_FIELDS):
+            raise forms.ValidationError("请至少选择一个要导入的文件。")
+        return data
+
+    def clean_units(self):
+        return self._checked_size("units")
+
+    def clean_powers(self):
+        return self._checked_size("powers")
+
+    def clean_steps(self):
+        return self._checked_size("steps")
+
+    def _checked_size(self, name):
+        upload = self.cleaned_data.get(name)
+        if upload and upload.size > MAX_IMPORT_FILE_SIZE:
+            raise forms.ValidationError(
+                f"文件“{upload.name}”超过 20 MB，请拆分后分批导入，"
+                "或由系统管理员使用 import_lists 命令导入。"
+            )
+        return upload
+
+    def uploads(self):
+        """{kind: (file name, bytes)} for the files given."""
+        return {
+            name: (upload.name, upload.read())
+            for name in self.FILE_FIELDS
+            if (upload := self.cleaned_data.get(name))
+        }
