@@ -17,31 +17,8 @@ from .models import (
     ItemChange,
     NegativeListItem,
     PowerItem,
+    ProcessStep,
 )
-
-#: The fields a 变更记录 names, in reading order.
-TRACKED_FIELDS = [
-    "name",
-    "power_type",
-    "basis",
-    "conditions",
-    "office",
-    "time_limit",
-    "duties",
-    "responsible",
-    "accountability",
-    "disclosed",
-    "withheld_reason",
-]
-STEP_FIELDS = [
-    "name",
-    "post",
-    "time_limit",
-    "branch",
-    "risk",
-    "risk_level",
-    "prevention",
-]
 
 
 def catalog_for(unit):
@@ -70,29 +47,35 @@ def pending_changes(unit):
     }
 
 
-def field_label(name):
-    return PowerItem._meta.get_field(name).verbose_name
+def snapshot(item):
+    """What an item says (fields, then steps), comparable between versions."""
+    fields = tuple(getattr(item, name) for name in PowerItem.CONTENT_FIELDS)
+    steps = tuple(
+        tuple(getattr(step, name) for name in ProcessStep.CONTENT_FIELDS)
+        for step in item.steps.all()
+    )
+    return fields, steps
 
 
-def changed_fields(before, after):
-    """Names (in Chinese) of what differs between two versions of an item."""
-    if before is None:
-        return []
+def changed_names(before, after):
+    """Names (in Chinese) of what differs between two snapshots, for 变更记录."""
     names = [
-        str(field_label(field))
-        for field in TRACKED_FIELDS
-        if getattr(before, field) != getattr(after, field)
+        str(PowerItem._meta.get_field(name).verbose_name)
+        for name, old, new in zip(
+            PowerItem.CONTENT_FIELDS, before[0], after[0], strict=True
+        )
+        if old != new
     ]
-    if _steps(before) != _steps(after):
+    if before[1] != after[1]:
         names.append("流程清单")
     return names
 
 
-def _steps(item):
-    return [
-        tuple(getattr(step, field) for field in STEP_FIELDS)
-        for step in item.steps.all()
-    ]
+def changed_fields(before, after):
+    """What differs between two versions of an item; nothing for a new item."""
+    if before is None:
+        return []
+    return changed_names(snapshot(before), snapshot(after))
 
 
 def next_index_numbers(unit, year, count):

@@ -168,6 +168,40 @@ def check_time_limit(text, required):
         return text, str(error)
 
 
+#: Fixed-choice fields: their allowed values and the label messages use.
+CHOICES = {
+    "power_type": (POWER_TYPES, "权力类型", True),
+    "risk_level": (RISK_LEVELS, "风险等级", False),
+}
+
+
+def check_cells(row: Row, spec, problems):
+    """The cells named in `spec` (column → field, required, length limit) as field
+    values, with each cell's problem recorded under its column."""
+    values = {}
+    for column, (name, required, limit) in spec.items():
+        text = row[column]
+        if name in CHOICES:
+            allowed, label, needed = CHOICES[name]
+            text = normalise_choice(text)
+            missing = REQUIRED if needed else None
+            problems[column] = choice_problem(text, allowed, label) if text else missing
+        elif name == "time_limit":
+            text, problems[column] = check_time_limit(text, required)
+        else:
+            problems[column] = text_problem(column, text, required, limit)
+        values[name] = text
+    return values
+
+
+def report_all(row: Row, problems, report):
+    """Report every problem of a row; whether there was any."""
+    found = [(column, message) for column, message in problems.items() if message]
+    for column, message in found:
+        report(row.line, column, message)
+    return bool(found)
+
+
 def check_powers(source, problems: Problems, known_units, *, name=None):
     """Rows to write, and rows refused as 涉密, from a powers file."""
     table = read_table(
@@ -212,19 +246,7 @@ def parse_power(row: Row, report, known_units, classified):
     if not problems["单位编码"] and unit_code not in known_units:
         problems["单位编码"] = f"单位“{unit_code}”不存在：请先导入单位清单。"
     code, problems["事项编码"] = clean_code(row["事项编码"])
-    values = {}
-    for column, (name, required, limit) in POWER_FIELDS.items():
-        text = row[column]
-        if name == "power_type":
-            text = normalise_choice(text)
-            problems[column] = (
-                choice_problem(text, POWER_TYPES, "权力类型") if text else REQUIRED
-            )
-        elif name == "time_limit":
-            text, problems[column] = check_time_limit(text, required)
-        else:
-            problems[column] = text_problem(column, text, required, limit)
-        values[name] = text
+    values = check_cells(row, POWER_FIELDS, problems)
     disclosed = normalise_choice(row["是否公开"])
     problems["是否公开"] = (
         choice_problem(disclosed, YES_NO, "是否公开") if disclosed else REQUIRED
@@ -237,12 +259,7 @@ def parse_power(row: Row, report, known_units, classified):
     problems["涉密"] = (
         choice_problem(classified, YES_NO, "涉密") if classified else REQUIRED
     )
-    found = False
-    for column, message in problems.items():
-        if message:
-            report(row.line, column, message)
-            found = True
-    if found:
+    if report_all(row, problems, report):
         return None
     return PowerRow(row.line, unit_code, code, values)
 
@@ -303,66 +320,21 @@ def parse_step(row: Row, report, known_items):
     problems["步骤序号"] = (
         None if number and number <= 999 else "步骤序号应为 1 到 999 的整数。"
     )
-    values = {}
-    for column, (name, required, limit) in STEP_FIELDS.items():
-        text = row[column]
-        if name == "risk_level":
-            text = normalise_choice(text)
-            problems[column] = (
-                choice_problem(text, RISK_LEVELS, "风险等级") if text else None
-            )
-        elif name == "time_limit":
-            text, problems[column] = check_time_limit(text, required)
-        else:
-            problems[column] = text_problem(column, text, required, limit)
-        values[name] = text
+    values = check_cells(row, STEP_FIELDS, problems)
     if values["risk"] and not values["risk_level"] and not problems["风险等级"]:
         problems["风险等级"] = "填写了风险点的环节必须填写风险等级。"
     if values["risk_level"] and not values["risk"] and not problems["风险点"]:
         problems["风险点"] = "填写了风险等级的环节必须写明风险点。"
-    found = False
-    for column, message in problems.items():
-        if message:
-            report(row.line, column, message)
-            found = True
-    if found:
+    if report_all(row, problems, report):
         return None
     return StepRow(row.line, unit_code, code, number, values)
 
 
 # Writing ---------------------------------------------------------------------------
 
-ITEM_FIELDS = [
-    "name",
-    "power_type",
-    "basis",
-    "conditions",
-    "office",
-    "time_limit",
-    "duties",
-    "responsible",
-    "accountability",
-    "disclosed",
-    "withheld_reason",
-]
-STEP_MODEL_FIELDS = [
-    "name",
-    "post",
-    "time_limit",
-    "branch",
-    "risk",
-    "risk_level",
-    "prevention",
-]
-
-
-def snapshot_of_row(item):
-    fields = tuple(getattr(item, name) for name in ITEM_FIELDS)
-    steps = tuple(
-        tuple(getattr(step, name) for name in STEP_MODEL_FIELDS)
-        for step in item.steps.all()
-    )
-    return fields, steps
+ITEM_FIELDS = PowerItem.CONTENT_FIELDS
+STEP_MODEL_FIELDS = ProcessStep.CONTENT_FIELDS
+snapshot_of_row = catalogs.snapshot
 
 
 def snapshot_of_content(content):
@@ -591,14 +563,7 @@ def _changed_names(before, item, item_steps):
     after = wanted_snapshot(
         {name: getattr(item, name) for name in ITEM_FIELDS}, item_steps
     )
-    names = [
-        str(PowerItem._meta.get_field(name).verbose_name)
-        for name, old, new in zip(ITEM_FIELDS, before[0], after[0], strict=True)
-        if old != new
-    ]
-    if before[1] != after[1]:
-        names.append("流程清单")
-    return names
+    return catalogs.changed_names(before, after)
 
 
 def _save_drafts(new_items, changed_items, now, item_type):

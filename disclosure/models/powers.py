@@ -138,6 +138,21 @@ class PowerItem(
             models.Index(fields=["office"]),
         ]
 
+    #: What an item says, in reading order: compared for 变更记录 and on re-import.
+    CONTENT_FIELDS = (
+        "name",
+        "power_type",
+        "basis",
+        "conditions",
+        "office",
+        "time_limit",
+        "duties",
+        "responsible",
+        "accountability",
+        "disclosed",
+        "withheld_reason",
+    )
+
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
@@ -194,6 +209,17 @@ class ProcessStep(Orderable):
 
     RiskLevel = models.TextChoices(
         "RiskLevel", [(level, level) for level in RISK_LEVELS]
+    )
+
+    #: What a step says, in reading order.
+    CONTENT_FIELDS = (
+        "name",
+        "post",
+        "time_limit",
+        "branch",
+        "risk",
+        "risk_level",
+        "prevention",
     )
 
     item = ParentalKey(PowerItem, on_delete=models.CASCADE, related_name="steps")
