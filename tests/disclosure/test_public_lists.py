@@ -22,6 +22,7 @@ from disclosure.models import (
     ProcessStep,
     UnitPage,
 )
+from tests.factories import make_item
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCRIPT = "<script>alert('x')</script>"
@@ -33,23 +34,13 @@ ITEM_PAGE_QUERIES = 15
 
 
 def public_item(unit, code, *, steps=(), **fields):
-    """A published, disclosed item with `steps` (dicts of ProcessStep fields)."""
-    values = {
-        "name": f"事项{code}",
+    """A published, disclosed 行政许可 item with `steps` (dicts of ProcessStep fields)."""
+    defaults = {
         "power_type": "行政许可",
-        "basis": "《测试条例》第一条",
         "office": "社会事务办",
         "time_limit": "5个工作日",
-        "live": True,
-        "disclosed": True,
-        **fields,
     }
-    item = PowerItem.objects.create(unit=unit, code=code, **values)
-    ProcessStep.objects.bulk_create(
-        ProcessStep(item=item, sort_order=order, **step)
-        for order, step in enumerate(steps)
-    )
-    return item
+    return make_item(unit, code, steps=steps, **{**defaults, **fields})
 
 
 def bulk_items(unit, count, start=0, steps_each=4):
