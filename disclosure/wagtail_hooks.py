@@ -2,6 +2,7 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -122,3 +123,36 @@ def register_filing_log_actions(actions):
     actions.register_action(
         "sunlight.filing_acknowledged", "签收报备", "上级公开机构签收公开目录报备"
     )
+
+
+class FilingsPanel(Component):
+    """Dashboard: catalogs filed with the user's units and not yet 签收, and those
+    copied to the user's 纪委 (seeds 000 公开办法: 报备上级, 抄送纪委)."""
+
+    name = "filings"
+    order = 120
+    template_name = "disclosure/admin/filings_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        policy = FilingPermissionPolicy(CatalogVersion)
+        received = policy.received(self.user)
+        copied = policy.copied(self.user)
+        versions = CatalogVersion.objects.select_related("unit").order_by(
+            "-approved_at"
+        )
+        return {
+            "waiting": versions.filter(filed_to__in=received, acknowledged_at=None)[
+                :10
+            ],
+            "copied": versions.filter(copied_to__in=copied)[:10],
+            "index_url": reverse("filings:index"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_filings_panel(request, panels):
+    if FilingPermissionPolicy(CatalogVersion).user_has_permission(request.user, "view"):
+        panels.append(FilingsPanel(request.user))

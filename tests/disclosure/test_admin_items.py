@@ -642,3 +642,31 @@ def test_filings_of_other_units_cannot_be_inspected(client, county, filings):
     client.force_login(staff(county, Role.CLERK))
 
     assert_denied(client.get(reverse("filings:inspect", args=[filings["office"].pk])))
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_filings_waiting_for_acknowledgement(client, county):
+    from django.utils import timezone
+
+    from disclosure.models import CatalogVersion, UnitPage
+
+    township = UnitPage.objects.get(code="T01-A")
+    office = UnitPage.objects.get(code="T01-A-1")
+    CatalogVersion.objects.create(
+        unit=office,
+        number=1,
+        approved_at=timezone.now(),
+        filed_to=township,
+        copied_to=UnitPage.objects.get(code="T01-A-J"),
+    )
+    client.force_login(staff(township, "clerk", username="township-clerk"))
+    page = client.get("/admin/").content.decode()
+    assert "待签收" in page and "东河镇社会事务办公室公开目录 第1版" in page
+
+    client.force_login(staff(UnitPage.objects.get(code="T01-A-J"), "commission", username="jw"))
+    page = client.get("/admin/").content.decode()
+    assert "抄送本纪委" in page
+
+    client.force_login(staff(UnitPage.objects.get(code="T01-A-2"), "clerk", username="other"))
+    page = client.get("/admin/").content.decode()
+    assert "第1版" not in page and "暂无待处理的报备" in page
