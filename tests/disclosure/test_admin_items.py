@@ -663,10 +663,14 @@ def test_the_dashboard_shows_filings_waiting_for_acknowledgement(client, county)
     page = client.get("/admin/").content.decode()
     assert "待签收" in page and "东河镇社会事务办公室公开目录 第1版" in page
 
-    client.force_login(staff(UnitPage.objects.get(code="T01-A-J"), "commission", username="jw"))
+    client.force_login(
+        staff(UnitPage.objects.get(code="T01-A-J"), "commission", username="jw")
+    )
     page = client.get("/admin/").content.decode()
     assert "抄送本纪委" in page
 
-    client.force_login(staff(UnitPage.objects.get(code="T01-A-2"), "clerk", username="other"))
+    client.force_login(
+        staff(UnitPage.objects.get(code="T01-A-2"), "clerk", username="other")
+    )
     page = client.get("/admin/").content.decode()
     assert "第1版" not in page and "暂无待处理的报备" in page
