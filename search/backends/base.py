@@ -1,0 +1,63 @@
+"""The interface every search backend implements (database or Elasticsearch)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Query:
+    """What was asked, already analysed: `groups` is a list of term groups; a document
+    must match every group (AND), and any term within a group (OR: a term and its
+    synonyms and the jieba sub-words that make it up)."""
+
+    text: str
+    groups: list  # list[list[str]]
+    unit_path: str | None = None  # restrict to this unit's subtree
+    power_type: str | None = None
+    kind: str | None = None
+    year: int | None = None
+    order: str = "relevance"  # or "date"
+
+
+@dataclass
+class Hit:
+    document_id: int
+    kind: str
+    code: str
+    title: str
+    unit_id: int
+    url: str
+    score: float
+    snippet: str  # plain text around the first match; highlighting is the view's job
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict = field(default_factory=dict)  # name -> list[(value, count)]
+
+
+class SearchBackend:
+    name = "base"
+
+    def search(self, query: Query, offset: int = 0, limit: int = 20) -> Results:
+        raise NotImplementedError
+
+    def index(self, documents) -> None:
+        """Add or replace these SearchDocument rows in the backend's own structures."""
+        raise NotImplementedError
+
+    def remove(self, document_ids) -> None:
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        """Drop and recreate the backend's own structures from SearchDocument."""
+        raise NotImplementedError
+
+
+class BackendUnavailable(Exception):
+    """The backend cannot answer now (server down, index missing, request refused).
+
+    Issue 6: a configured but unreachable Elasticsearch must never give a 500; the
+    service catches this, logs a warning and asks the database backend instead.
+    """
