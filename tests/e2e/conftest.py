@@ -11,7 +11,7 @@ from django.db import connections
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+#: Generous waits: CI machines run two database passes and other work at once, and
+#: a slow answer is not what these journeys test.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture
@@ -62,7 +66,7 @@ def new_page(browser):
 
     def open_page(**context_options):
         context = browser.new_context(locale="zh-CN", **context_options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
