@@ -25,6 +25,7 @@ from disclosure.models import (
     ProcessStep,
 )
 from disclosure.timelimits import parse_time_limit
+from search.indexing import index_power_items
 
 from .errors import Problems
 from .fields import (
@@ -423,6 +424,7 @@ def apply_lists(power_rows, step_groups, unit_ids, *, user=None, progress=None):
     counts.created, counts.changed = len(new_items), len(changed_items)
     if user is not None:
         _publish(new_items, changed_items, user, now, item_type)
+        index_power_items([item.pk for item, *_ in new_items + changed_items])
     else:
         _save_drafts(new_items, changed_items, now, item_type)
     return counts

@@ -114,13 +114,20 @@ class PowerItem(
         ),
         InlinePanel("steps", heading="流程清单与风险点", label="办理环节"),
     ]
+    # Wagtail's own index is not the public search (that is the search app); these
+    # fields let bench/bench_search.py compare it fairly on the same text.
     search_fields = [
         index.SearchField("name", boost=3),
         index.SearchField("code"),
+        index.SearchField("basis"),
+        index.SearchField("conditions"),
+        index.SearchField("office"),
+        index.SearchField("duties"),
         index.AutocompleteField("name"),
         index.FilterField("unit"),
         index.FilterField("power_type"),
         index.FilterField("live"),
+        index.FilterField("disclosed"),
     ]
 
     class Meta:

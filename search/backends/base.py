@@ -5,9 +5,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Query:
-    """What was asked, already analysed: `groups` is a list of term groups; a document
-    must match every group (AND), and any term within a group (OR: a term and its
-    synonyms and the jieba sub-words that make it up)."""
+    """What was asked, already analysed (search.analysis.query_groups): `groups` is
+    a list of term groups; a document must match every group (AND), and any term
+    within a group (OR: a query word and its synonyms).
+
+    A term is normalised text (e.g. "危房改造") matched as a phrase over the token
+    fields: `search.analysis.phrase(term)` gives the tokens to find one after another
+    ("危房 房改 改造"), `term_tokens(term)` also says whether the last token is a
+    prefix (one-character terms). `word_token(term)` is an optional extra token to
+    OR in for ranking: it never changes which documents match.
+    """
 
     text: str
     groups: list  # list[list[str]]
@@ -34,7 +41,14 @@ class Hit:
 class Results:
     total: int
     hits: list[Hit]
-    facets: dict = field(default_factory=dict)  # name -> list[(value, count)]
+    #: name -> [(value, count)], counted over every match (not only this page):
+    #: "kind", "power_type", "year" (an int), and "unit" whose values are unit
+    #: *codes*: the units one level below the unit filter (or below the home page)
+    #: that hold matches, counting their whole subtree, plus the filtered unit itself
+    #: for its own documents; a level with a single unit is skipped over.
+    facets: dict = field(default_factory=dict)
+    #: The analysed query (for highlighting with search.analysis.match_spans).
+    query: Query | None = None
 
 
 class SearchBackend:

@@ -107,3 +107,4 @@ def index(request):
 
 
 api.add_router("", "disclosure.api.router")
+api.add_router("", "search.api.router")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("preferences/elderly/", toggle_elderly, name="toggle_elderly"),
+    path("search/", include("search.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?:.*/)?$", unknown_endpoint),
 ]

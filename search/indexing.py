@@ -1,0 +1,129 @@
+"""Keeping the index fresh (issue 6, part 4): documents follow publishing,
+unpublishing and deleting of items, and moves, renames and unpublishing of units.
+
+Wagtail sends `published`/`unpublished` for every PowerItem revision published or
+withdrawn (the catalog workflow does it item by item), `page_published`/
+`page_unpublished` for unit pages and `post_page_move` after a move. The bulk import writes rows directly and calls
+`index_power_items` itself. Documents are written in the same transaction as the
+change; Elasticsearch, when configured, is told after the commit, and a failure
+there is only a warning (`manage.py search_reindex` catches it up).
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
+
+from disclosure.models import PowerItem, UnitPage
+from search import documents, service
+from search.models import SearchDocument, Synonym
+
+logger = logging.getLogger(__name__)
+
+
+def index_power_items(item_ids):
+    """Write, refresh or remove the documents of these items."""
+    written, removed = documents.replace_power_documents(item_ids)
+    _tell_elastic(written, removed)
+    return written, removed
+
+
+def index_units(unit_ids):
+    """Re-index every item of these units (after an import)."""
+    items = PowerItem.objects.filter(unit_id__in=list(unit_ids))
+    return index_power_items(items.values_list("pk", flat=True))
+
+
+def index_subtree(unit, force=False):
+    """Re-index every item at or below `unit` when their documents would differ:
+    the unit was renamed, moved, published or unpublished."""
+    path = UnitPage.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
+    if path is None or not (force or _subtree_stale(path)):
+        return [], []
+    items = PowerItem.objects.filter(unit__path__startswith=path)
+    return index_power_items(items.values_list("pk", flat=True))
+
+
+def _subtree_stale(path):
+    """Whether a sample document below `path` is not what it would be built now
+    (every document below a unit carries that unit's title, address and path)."""
+    sample = (
+        SearchDocument.objects.filter(
+            kind=SearchDocument.Kind.POWER, unit_path__startswith=path
+        )
+        .order_by("pk")
+        .first()
+    )
+    if sample is None:
+        public = documents.public_power_items()
+        return public.filter(unit__path__startswith=path).exists()
+    fresh = [
+        doc
+        for batch in documents.build_power_documents([sample.object_id])
+        for doc in batch
+    ]
+    if not fresh:
+        return True
+    return (fresh[0].unit_path, fresh[0].url, fresh[0].body) != (
+        sample.unit_path,
+        sample.url,
+        sample.body,
+    )
+
+
+def _tell_elastic(written, removed):
+    if not (written or removed) or service.elastic_backend() is None:
+        return
+
+    def send():
+        backend = service.elastic_backend()
+        if backend is None:
+            return
+        try:
+            if removed:
+                backend.remove(removed)
+            if written:
+                backend.index(
+                    SearchDocument.objects.filter(pk__in=written).select_related("unit")
+                )
+        except Exception as error:  # noqa: BLE001 - never fail the publish for it
+            service.elastic_failed("index", error)
+
+    transaction.on_commit(send)
+
+
+@receiver(published, sender=PowerItem)
+@receiver(unpublished, sender=PowerItem)
+def power_item_changed(sender, instance, **kwargs):
+    index_power_items([instance.pk])
+
+
+@receiver(post_delete, sender=PowerItem)
+def power_item_deleted(sender, instance, **kwargs):
+    index_power_items([instance.pk])
+
+
+@receiver(page_published, sender=UnitPage)
+@receiver(page_unpublished, sender=UnitPage)
+def unit_changed(sender, instance, **kwargs):
+    index_subtree(instance)
+
+
+@receiver(post_page_move, sender=UnitPage)
+def unit_moved(sender, instance, **kwargs):
+    """A move changes the paths, titles above and addresses of a whole subtree."""
+    index_subtree(instance, force=True)
+
+
+@receiver([post_save, post_delete], sender=Synonym)
+def synonyms_changed(sender, **kwargs):
+    service.clear_synonym_cache()
