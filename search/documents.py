@@ -19,21 +19,6 @@ from search import analysis
 from search.models import SearchDocument
 
 BATCH_SIZE = 1000
-ITEM_FIELDS = (
-    "pk",
-    "unit_id",
-    "code",
-    "name",
-    "power_type",
-    "basis",
-    "conditions",
-    "office",
-    "time_limit",
-    "duties",
-    "responsible",
-    "accountability",
-    "last_published_at",
-)
 BODY_FIELDS = (
     "power_type",
     "basis",
@@ -44,6 +29,7 @@ BODY_FIELDS = (
     "responsible",
     "accountability",
 )
+ITEM_FIELDS = ("pk", "unit_id", "code", "name", *BODY_FIELDS, "last_published_at")
 STEP_FIELDS = ("name", "post", "branch", "risk", "prevention")
 DOCUMENT_FIELDS = [
     "unit",
