@@ -13,8 +13,9 @@ tokens, which every backend indexes as it is, in three parts:
    finest cut (民政 is not in 人民政府 = 人民/政府). A two-character query word
    matches pairs only: "民政" must not find every unit called 人民政府;
 3. words: jieba's words of three characters or more and, as its search mode does,
-   their three-character dictionary sub-words, cut with a user dictionary of
-   government terms — a document where the query is a real word ranks higher.
+   their three-character dictionary sub-words (user dictionary of government terms
+   in data/userdict.txt), for backends that look whole words up; the database
+   backends match phrases and pairs only.
 
 A query is cut into words (spaces, punctuation, then jieba with the same dictionary);
 every word must match (AND), each word or any of its synonyms (OR). Text is first
@@ -154,7 +155,7 @@ def _pairs_and_words(run: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(pairs)), long_words
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=8192)
 def index_tokens(text: str) -> str:
     """The space-separated tokens indexed for `text`: the phrase stream, then the
     pairs, then the long words.
@@ -204,14 +205,6 @@ def term_tokens(term: str) -> tuple[list[str], bool]:
 def phrase(term: str) -> str:
     """A term as the space-separated phrase to look for in the token fields."""
     return " ".join(term_tokens(term)[0])
-
-
-def word_token(term: str) -> str | None:
-    """The jieba-word token a term also matches (for ranking), if it can be one."""
-    parts = runs(normalise(term))
-    if len(parts) == 1 and parts[0][1] and len(parts[0][0]) >= MIN_WORD_LENGTH:
-        return parts[0][0]
-    return None
 
 
 def synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:

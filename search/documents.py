@@ -20,7 +20,6 @@ from search.models import SearchDocument
 
 BATCH_SIZE = 1000
 BODY_FIELDS = (
-    "power_type",
     "basis",
     "conditions",
     "office",
@@ -29,7 +28,15 @@ BODY_FIELDS = (
     "responsible",
     "accountability",
 )
-ITEM_FIELDS = ("pk", "unit_id", "code", "name", *BODY_FIELDS, "last_published_at")
+ITEM_FIELDS = (
+    "pk",
+    "unit_id",
+    "code",
+    "name",
+    "power_type",
+    *BODY_FIELDS,
+    "last_published_at",
+)
 STEP_FIELDS = ("name", "post", "branch", "risk", "prevention")
 DOCUMENT_FIELDS = [
     "unit",
@@ -146,6 +153,7 @@ def _document(row, step_lines, unit):
     lines = [
         *(row[name] for name in BODY_FIELDS),
         *step_lines,
+        row["power_type"],
         unit.titles,
         row["code"],
     ]

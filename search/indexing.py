@@ -47,15 +47,16 @@ def index_subtree(unit, force=False):
     """Re-index every item at or below `unit` when their documents would differ:
     the unit was renamed, moved, published or unpublished."""
     path = UnitPage.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
-    if path is None or not (force or _subtree_stale(path)):
+    if path is None or not (force or _subtree_stale(unit.pk, path)):
         return [], []
     items = PowerItem.objects.filter(unit__path__startswith=path)
     return index_power_items(items.values_list("pk", flat=True))
 
 
-def _subtree_stale(path):
+def _subtree_stale(unit_id, path):
     """Whether a sample document below `path` is not what it would be built now
-    (every document below a unit carries that unit's title, address and path)."""
+    (every document below a unit carries that unit's title, address and path), or
+    there is none while the unit is public and has public items below it."""
     sample = (
         SearchDocument.objects.filter(
             kind=SearchDocument.Kind.POWER, unit_path__startswith=path
@@ -64,6 +65,8 @@ def _subtree_stale(path):
         .first()
     )
     if sample is None:
+        if documents.PublicUnits([unit_id]).get(unit_id) is None:
+            return False
         public = documents.public_power_items()
         return public.filter(unit__path__startswith=path).exists()
     fresh = [

@@ -9,11 +9,11 @@ class Query:
     a list of term groups; a document must match every group (AND), and any term
     within a group (OR: a query word and its synonyms).
 
-    A term is normalised text (e.g. "危房改造") matched as a phrase over the token
-    fields: `search.analysis.phrase(term)` gives the tokens to find one after another
-    ("危房 房改 改造"), `term_tokens(term)` also says whether the last token is a
-    prefix (one-character terms). `word_token(term)` is an optional extra token to
-    OR in for ranking: it never changes which documents match.
+    A term is normalised text (e.g. "危房改造"), NOT a token: match it over the token
+    fields (title_tokens, body_tokens) with `search.analysis.phrase(term)`, the
+    tokens to find one after another ("危房 房改 改造"; a two-character term is one
+    marked pair token, "低保" + PAIR_MARK). `term_tokens(term)` also says whether
+    the last token is a prefix (one-character terms).
     """
 
     text: str

@@ -6,15 +6,19 @@ deletes need no Python hook:
 
 - SQLite: an FTS5 table over the token columns (external content: the text is not
   stored twice), ranked with bm25, the title weighted ×3;
-- PostgreSQL: a `search_vector` tsvector column filled by a trigger from the token
-  columns (title weight A, body B), a GIN index, ranked with ts_rank (A = 3 × B).
-  The vector is built from the tokens as they are — never through a text-search
-  parser, whose idea of a word depends on the database's locale.
+- PostgreSQL: `search_vector` (title weight A, body B) and `title_vector` tsvector
+  columns filled by a trigger from the token columns, a GIN index, ranked with
+  ts_rank (A = 3 × B). The vectors are built from the tokens as they are — never
+  through a text-search parser, whose idea of a word depends on the locale.
 
-A query word is a phrase of consecutive tokens (FTS5 `"危房 房改 改造"`, tsquery
-`'危房' <-> '房改' <-> '改造'`). The structures are Django-invisible: created by
-`install()` from the migration and re-created after any migration, because SQLite
-drops a table's triggers when Django rebuilds the table.
+A query word matches where its tokens follow each other (FTS5 phrase
+`"危房 房改 改造"`); PostgreSQL asks for all of them (`'危房' & '房改' & '改造'`),
+which its GIN index answers without reading the documents. Documents whose title has
+every word as typed come first, then rank, then the newest.
+
+The structures are Django-invisible: created by `install()` from the migration and
+re-created after any migration, because SQLite drops a table's triggers when Django
+rebuilds the table.
 """
 
 from contextlib import contextmanager
