@@ -22,10 +22,7 @@ from .models import (
 
 
 def catalog_for(unit):
-    catalog, _ = DisclosureCatalog.objects.get_or_create(
-        unit=unit, defaults={"live": False}
-    )
-    return catalog
+    return catalog_for_unit_id(unit.pk)
 
 
 def pending_changes(unit):
