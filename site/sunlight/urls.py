@@ -6,12 +6,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from sunlight.api import api, unknown_endpoint
+from sunlight.captcha import spoken_challenge
 from sunlight.preferences import toggle_elderly
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("captcha/spoken/<str:key>.wav", spoken_challenge, name="captcha_spoken"),
     path("captcha/", include("captcha.urls")),
+    path("report/", include("complaints.urls")),
     path("preferences/elderly/", toggle_elderly, name="toggle_elderly"),
     path("search/", include("search.urls")),
     path("api/v1/", api.urls),

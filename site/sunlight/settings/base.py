@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from .env import cache_config, database_config, env_list
+from .env import cache_config, database_config, env_bool, env_list
 
 SITE_DIR = Path(__file__).resolve().parent.parent.parent
 BASE_DIR = SITE_DIR.parent
@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sunlight.uploads.OversizedPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -181,6 +182,33 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunlight@localhost")
 
 CAPTCHA_TEST_MODE = False
+# Digits read the same in the picture and in the Mandarin audio (sunlight.captcha);
+# a report takes a while to write, so the challenge lives for half an hour.
+CAPTCHA_CHALLENGE_FUNCT = "sunlight.captcha.digits_challenge"
+CAPTCHA_TIMEOUT = 30
+CAPTCHA_DIGITS = 5
+
+# Public form posts larger than this are refused with a Chinese page before they
+# reach a view (sunlight.uploads); admin imports are not limited by it.
+PUBLIC_POST_MAX_BYTES = 25 * 1024 * 1024
+# Per-source throttles (sunlight.throttle). THROTTLE_ENABLED=0 is for load tests only.
+THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", default=True)
+THROTTLE_CLIENT_HEADER = os.environ.get("THROTTLE_CLIENT_HEADER", "")
+# Field encryption (sunlight.crypto): aes-gcm, or sm4-gcm for 国密 deployments.
+FIELD_ENCRYPTION_CIPHER = os.environ.get("FIELD_ENCRYPTION_CIPHER", "aes-gcm")
+
+# 举报 (complaints): working-day timers from the national 检举控告 rules (DESIGN
+# rule 6), intake limits, and the 查询密码 hash tuned to tens of milliseconds here.
+REPORT_ACKNOWLEDGE_WORKING_DAYS = 15
+REPORT_TRANSFER_WORKING_DAYS = 5
+REPORT_CONTENT_MAX_CHARS = 5000
+REPORT_ATTACHMENT_MAX_COUNT = 5
+REPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+REPORT_ATTACHMENTS_TOTAL_BYTES = 20 * 1024 * 1024
+REPORT_PASSWORD_ARGON2 = {"time_cost": 3, "memory_cost": 19_456, "parallelism": 1}
+REPORT_SUBMIT_THROTTLE = (10, 3600)
+REPORT_STATUS_THROTTLE = (20, 3600)
+REPORT_RECOVER_THROTTLE = (5, 3600)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,201 @@
+"""Public 举报 pages: /report/, /report/status/, adding to a report, recovery.
+
+Thin: forms validate, `intake` stores, `access` checks the key. No session, no
+cookie of our own and no client detail is stored (DESIGN rule 9); the confirmation
+is the answer to the POST itself, so nothing links the browser to the report later.
+Pages carrying a 查询码 are never cached.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.db import DatabaseError, transaction
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from sunlight import throttle
+
+from . import access, intake
+from .forms import RecoverForm, ReportForm, StatusForm, SupplementForm
+from .models import Report, ReportEvent, coarse_now
+from .status import public_view
+
+logger = logging.getLogger(__name__)
+ACCESS_SALT = "complaints.status.access"
+ACCESS_MAX_AGE = 30 * 60
+BUSY = "系统繁忙，本次提交没有保存，请稍后重新提交。"
+TOO_OFTEN = "提交过于频繁，请一小时后再试。如情况紧急，可拨打页面底部的联系电话。"
+WRONG = "查询码或查询密码不正确，请核对后重试。"
+TOO_MANY_TRIES = "查询失败次数过多，请一小时后再试。"
+
+
+def _render(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def report(request):
+    if request.method != "POST":
+        return _render(request, "complaints/report_form.html", {"form": ReportForm()})
+    form = ReportForm(request.POST, request.FILES)
+    try:
+        valid = form.is_valid()
+    except DatabaseError:
+        logger.exception("report form: database unavailable while validating")
+        return _busy(request, form)
+    if not valid:
+        return _render(request, "complaints/report_form.html", {"form": form}, 400)
+    limit, window = settings.REPORT_SUBMIT_THROTTLE
+    if not throttle.hit(request, "report-submit", limit, window):
+        form.add_error(None, TOO_OFTEN)
+        return _render(request, "complaints/report_form.html", {"form": form}, 429)
+    data = form.cleaned_data
+    submission = intake.Submission(
+        accused_person=data["accused_person"],
+        accused_post=data["accused_post"],
+        accused_unit=data["accused_unit"],
+        content=data["content"],
+        password=data["password"],
+        anonymous=form.anonymous,
+        name=data["name"],
+        id_number=data["id_number"],
+        phone=data["phone"],
+        files=data["attachments"],
+        token=data["token"],
+    )
+    try:
+        filed = intake.file_report(submission)
+    except intake.IntakeError as error:
+        form.add_error("accused_unit", str(error))
+        return _render(request, "complaints/report_form.html", {"form": form}, 400)
+    except DatabaseError:
+        logger.exception("report form: database unavailable while storing")
+        return _busy(request, form)
+    if filed.repeated and not access.check_password(
+        data["password"], filed.report.password_hash
+    ):
+        form.add_error(None, "该表单已经提交过。如需再次举报，请重新打开举报页面填写。")
+        return _render(request, "complaints/report_form.html", {"form": form}, 409)
+    return _render(
+        request,
+        "complaints/report_done.html",
+        {"report": filed.report, "repeated": filed.repeated},
+    )
+
+
+def _busy(request, form):
+    form.add_error(None, BUSY)
+    return _render(request, "complaints/report_form.html", {"form": form}, 503)
+
+
+def _status_page(request, report, supplement_form=None, notice=""):
+    token = signing.dumps({"r": report.pk, "c": report.code}, salt=ACCESS_SALT)
+    form = supplement_form or SupplementForm(initial={"access_token": token})
+    form.initial["access_token"] = token
+    if supplement_form is not None:
+        form.data = form.data.copy()
+        form.data["access_token"] = token
+    return _render(
+        request,
+        "complaints/status.html",
+        {"view": public_view(report), "form": form, "notice": notice},
+    )
+
+
+@never_cache
+def status(request):
+    if request.method != "POST":
+        return _render(request, "complaints/status_form.html", {"form": StatusForm()})
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "complaints/status_form.html", {"form": form}, 400)
+    code = form.cleaned_data["code"]
+    limit, window = settings.REPORT_STATUS_THROTTLE
+    if throttle.blocked(request, "report-status", limit) or throttle.exceeded(
+        "report-status-code", code, limit
+    ):
+        form.add_error(None, TOO_MANY_TRIES)
+        return _render(request, "complaints/status_form.html", {"form": form}, 429)
+    try:
+        found = Report.objects.filter(code=code).first()
+    except DatabaseError:
+        logger.exception("report status: database unavailable")
+        form.add_error(None, "系统繁忙，请稍后再查询。")
+        return _render(request, "complaints/status_form.html", {"form": form}, 503)
+    password_hash = found.password_hash if found else None
+    if not access.check_password(form.cleaned_data["password"], password_hash):
+        throttle.fail(request, "report-status", window)
+        if not throttle.lifted():
+            throttle.count("report-status-code", code, window)
+        form.add_error(None, WRONG)
+        return _render(request, "complaints/status_form.html", {"form": form}, 400)
+    return _status_page(request, found)
+
+
+@never_cache
+def supplement(request):
+    """The reporter adds information; the page's signed token stands for the
+    查询码 and 查询密码 they just entered, for half an hour, without a cookie."""
+    if request.method != "POST":
+        return _render(request, "complaints/status_form.html", {"form": StatusForm()})
+    try:
+        key = signing.loads(
+            request.POST.get("access_token", ""),
+            salt=ACCESS_SALT,
+            max_age=ACCESS_MAX_AGE,
+        )
+        report = Report.objects.get(pk=key["r"], code=key["c"])
+    except (signing.BadSignature, Report.DoesNotExist, KeyError, TypeError):
+        form = StatusForm()
+        form.add_error(None, "页面已过期，请重新输入查询码和查询密码后再补充材料。")
+        return _render(request, "complaints/status_form.html", {"form": form}, 400)
+    form = SupplementForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _status_page(request, report, supplement_form=form)
+    saved = []
+    try:
+        with transaction.atomic():
+            event = ReportEvent.objects.create(
+                report=report,
+                kind=ReportEvent.Kind.SUPPLEMENT,
+                text=form.cleaned_data["text"],
+                created_at=coarse_now(),
+            )
+            first = report.attachments.count() + 1
+            for offset, clean in enumerate(form.cleaned_data["attachments"]):
+                intake.store_attachment(report, clean, first + offset, saved, event)
+    except DatabaseError:
+        intake._remove(saved)
+        logger.exception("report supplement: database unavailable")
+        form.add_error(None, BUSY)
+        return _status_page(request, report, supplement_form=form)
+    return _status_page(
+        request, report, notice="补充材料已提交，纪委办理时将一并查阅。"
+    )
+
+
+@never_cache
+def recover(request):
+    if request.method != "POST":
+        return _render(request, "complaints/recover.html", {"form": RecoverForm()})
+    form = RecoverForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "complaints/recover.html", {"form": form}, 400)
+    limit, window = settings.REPORT_RECOVER_THROTTLE
+    if not throttle.hit(request, "report-recover", limit, window):
+        form.add_error(None, "找回尝试过于频繁，请一小时后再试。")
+        return _render(request, "complaints/recover.html", {"form": form}, 429)
+    data = form.cleaned_data
+    reports = access.reports_of_identity(data["name"], data["id_number"], data["phone"])
+    if not reports:
+        form.add_error(
+            None,
+            "未找到与上述身份信息相符的实名举报。请核对姓名、身份证号和联系电话"
+            "（须与举报时填写的一致）。",
+        )
+        return _render(request, "complaints/recover.html", {"form": form}, 400)
+    access.reset_password(reports, data["password"])
+    return _render(request, "complaints/recovered.html", {"reports": reports})

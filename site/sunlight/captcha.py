@@ -1,0 +1,115 @@
+"""The captcha every public form uses (reports, ratings, objections).
+
+GB/T 37668 asks for an alternative to a picture-only challenge: the challenge is a
+short run of digits, shown as an image and also spoken in Mandarin by Debian's
+espeak-ng (voice ``cmn``; django-simple-captcha's own audio uses flite, which speaks
+English only). The audio is a plain link to a WAV file, so it works without
+JavaScript. Without espeak-ng the form says the spoken version is unavailable and
+where to turn instead, rather than offering a broken link.
+
+The contract's demo mode accepts the answer ``PASSED`` (CAPTCHA_TEST_MODE, honoured
+by the settings only with DEBUG on).
+"""
+
+import secrets
+import shutil
+import subprocess  # noqa: S404 - a fixed binary with a list of arguments
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from captcha.fields import CaptchaField as BaseCaptchaField
+from captcha.fields import CaptchaTextInput
+from captcha.models import CaptchaStore
+
+DIGITS = "0123456789"
+SPOKEN = "零一二三四五六七八九"
+LABEL = "验证码"
+INVALID = "验证码不正确或已过期，请重新输入图中数字（可点击“收听语音验证码”）。"
+
+
+def digits_challenge():
+    """(challenge, response) for django-simple-captcha: five random digits, which
+    read the same in the picture and in Mandarin speech."""
+    length = getattr(settings, "CAPTCHA_DIGITS", 5)
+    answer = "".join(secrets.choice(DIGITS) for _ in range(length))
+    return answer, answer
+
+
+@lru_cache(maxsize=1)
+def espeak_path():
+    return getattr(settings, "CAPTCHA_ESPEAK_PATH", None) or shutil.which("espeak-ng")
+
+
+def speech_text(challenge):
+    spoken = "，".join(SPOKEN[int(ch)] for ch in challenge if ch in DIGITS)
+    return f"验证码是：{spoken}。再说一遍：{spoken}。"
+
+
+def synthesize(text):
+    """WAV bytes of `text` spoken by espeak-ng in Mandarin, or None without it."""
+    binary = espeak_path()
+    if not binary:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "captcha.wav"
+        result = subprocess.run(  # noqa: S603 - fixed binary, no shell
+            [binary, "-v", "cmn", "-s", "120", "-w", str(target), text],
+            capture_output=True,
+            timeout=15,
+            check=False,
+        )
+        if result.returncode != 0 or not target.exists():
+            return None
+        return target.read_bytes()
+
+
+class AccessibleCaptchaInput(CaptchaTextInput):
+    """The picture, a link to the spoken challenge, and the answer box."""
+
+    template_name = "sunlight/captcha_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["spoken_url"] = (
+            reverse("captcha_spoken", args=[self._key]) if espeak_path() else None
+        )
+        context["answer_id"] = self.id_for_label(attrs.get("id") if attrs else None)
+        return context
+
+
+class CaptchaField(BaseCaptchaField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", LABEL)
+        kwargs.setdefault("widget", AccessibleCaptchaInput())
+        kwargs.setdefault(
+            "error_messages", {"invalid": INVALID, "required": "请输入验证码。"}
+        )
+        super().__init__(*args, **kwargs)
+
+
+@never_cache
+def spoken_challenge(request, key):
+    """The challenge for `key` as Mandarin speech (a WAV file)."""
+    store = CaptchaStore.objects.filter(
+        hashkey=key, expiration__gt=timezone.now()
+    ).first()
+    if store is None:
+        raise Http404("验证码已过期，请返回刷新页面。")
+    audio = synthesize(speech_text(store.challenge))
+    if audio is None:
+        return HttpResponse(
+            "语音验证码暂时不可用（服务器未安装语音合成程序）。"
+            "请返回表单看图输入，或拨打页面底部的联系电话由工作人员代为登记。",
+            content_type="text/plain; charset=utf-8",
+            status=503,
+        )
+    response = HttpResponse(audio, content_type="audio/wav")
+    response["Content-Disposition"] = 'inline; filename="captcha.wav"'
+    return response

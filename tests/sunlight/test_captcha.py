@@ -1,0 +1,76 @@
+import re
+
+from django import forms
+
+import pytest
+from captcha.models import CaptchaStore
+
+from sunlight import captcha
+
+
+class CaptchaForm(forms.Form):
+    captcha = captcha.CaptchaField()
+
+
+def test_challenge_is_digits_spoken_in_chinese():
+    challenge, response = captcha.digits_challenge()
+    assert challenge == response and re.fullmatch(r"\d{5}", challenge)
+    assert captcha.speech_text("305") == "验证码是：三，零，五。再说一遍：三，零，五。"
+
+
+@pytest.mark.django_db
+def test_widget_has_the_contract_label_and_an_audio_alternative(monkeypatch):
+    monkeypatch.setattr(captcha, "espeak_path", lambda: "/usr/bin/espeak-ng")
+    html = str(CaptchaForm()["captcha"].label_tag()) + str(CaptchaForm()["captcha"])
+    assert ">验证码:<" in html
+    assert "收听语音验证码（普通话）" in html
+    assert 'for="id_captcha_1"' in html
+
+
+@pytest.mark.django_db
+def test_without_espeak_the_form_says_so(monkeypatch):
+    monkeypatch.setattr(captcha, "espeak_path", lambda: None)
+    html = str(CaptchaForm()["captcha"])
+    assert "语音验证码暂时不可用" in html
+    assert "spoken" not in html
+
+
+@pytest.mark.django_db
+def test_wrong_answer_is_refused_in_chinese():
+    key = CaptchaStore.generate_key()
+    form = CaptchaForm({"captcha_0": key, "captcha_1": "wrong"})
+    assert not form.is_valid()
+    assert "验证码不正确" in form.errors["captcha"][0]
+    assert not CaptchaStore.objects.filter(hashkey=key).exists()
+
+
+@pytest.mark.django_db
+def test_right_answer_passes_once():
+    key = CaptchaStore.generate_key()
+    answer = CaptchaStore.objects.get(hashkey=key).response
+    assert CaptchaForm({"captcha_0": key, "captcha_1": answer}).is_valid()
+    assert not CaptchaForm({"captcha_0": key, "captcha_1": answer}).is_valid()
+
+
+@pytest.mark.django_db
+def test_spoken_challenge_view(client, monkeypatch):
+    key = CaptchaStore.generate_key()
+    monkeypatch.setattr(
+        captcha, "synthesize", lambda text: b"RIFF....WAVE" + text.encode()
+    )
+    response = client.get(f"/captcha/spoken/{key}.wav")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/wav"
+    assert "no-cache" in response["Cache-Control"]
+    monkeypatch.setattr(captcha, "synthesize", lambda text: None)
+    response = client.get(f"/captcha/spoken/{key}.wav")
+    assert response.status_code == 503
+    assert "语音验证码暂时不可用" in response.content.decode()
+    assert client.get("/captcha/spoken/nosuchkey.wav").status_code == 404
+
+
+@pytest.mark.skipif(not captcha.shutil.which("espeak-ng"), reason="espeak-ng 未安装")
+def test_espeak_speaks_mandarin_wav():
+    captcha.espeak_path.cache_clear()
+    audio = captcha.synthesize(captcha.speech_text("12345"))
+    assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE" and len(audio) > 10_000
