@@ -59,7 +59,7 @@ LEVEL_HEAD_TITLES = (
 GENERIC_HEAD_TITLES = ("主要负责人", "一把手", "主要领导", "法定代表人", "主持工作")
 #: A part of a post naming one of these is not the head (副镇长, 主任科员, 村委委员,
 #: 镇长助理, 书记员); 主持工作 overrides 副 (seeds: 由副职主持工作的参照执行).
-NOT_HEAD_MARKERS = ("副", "助理", "科员", "委员", "干事", "秘书", "书记员", "办事员")
+NOT_HEAD = re.compile(r"副|助理|科员|委员(?!会)|干事|秘书|书记员|办事员")
 SEPARATORS = re.compile(r"[、，,/;；\s]+|兼|和|及")
 
 
@@ -98,7 +98,7 @@ def leader_kind(post: str, unit_type: str) -> str:
         if any(title in part for title in GENERIC_HEAD_TITLES):
             found = found or UNIT_HEAD
             continue
-        if any(marker in part for marker in NOT_HEAD_MARKERS):
+        if NOT_HEAD.search(part):
             continue
         if any(part.endswith(title) for title in LEVEL_HEAD_TITLES):
             return LEVEL_HEAD

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from complaints import demo as report_demo
 from disclosure import demo, demo_lists
 
 NOISY_LOGGERS = ("wagtail", "django_tasks")
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, verbosity=1, **options):
         with quiet_page_logs(verbosity):
             summary = demo.load_demo()
+            reports = report_demo.load_demo()
         if verbosity == 0:
             return
         self.stdout.write(self._summary_line(summary))
@@ -42,6 +44,10 @@ class Command(BaseCommand):
         for line in table(("单位", "公开目录状态", "下一步办理账号"), rows):
             self.stdout.write(line)
         self.stdout.write("")
+        self.stdout.write(
+            f"举报演示（{len(reports.created)} 件新建；查询密码均为 {demo.DEMO_PASSWORD}）："
+            + "、".join(s.code for s in report_demo.SCENARIOS)
+        )
         admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home")
         self.stdout.write(f"管理后台：{admin_url}")
 

@@ -1,0 +1,55 @@
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views as views
+from . import handling
+
+
+class HandlerMenuItem(MenuItem):
+    """Shown to 纪委 staff only; every view checks again."""
+
+    def is_shown(self, request):
+        return handling.is_handler(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("reports/", views.ReportListView.as_view(), name=views.INDEX),
+        path("reports/register/", views.RegisterView.as_view(), name=views.REGISTER),
+        path("reports/analysis/", views.AnalysisView.as_view(), name=views.ANALYSIS),
+        path("reports/<int:pk>/", views.ReportDetailView.as_view(), name=views.DETAIL),
+        path(
+            "reports/<int:pk>/attachments/<int:attachment_pk>/",
+            views.AttachmentView.as_view(),
+            name=views.ATTACHMENT,
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_report_menu_item():
+    return HandlerMenuItem(
+        "举报办理", reverse(views.INDEX), name="reports", icon_name="warning", order=260
+    )
+
+
+@hooks.register("register_log_actions")
+def register_report_log_actions(actions):
+    for action, label in (
+        ("registered", "登记举报"),
+        ("accepted", "受理举报"),
+        ("rejected", "不予受理举报"),
+        ("transferred", "移送举报"),
+        ("investigating", "核查举报"),
+        ("closed", "办结举报"),
+        ("replied", "答复举报人"),
+        ("marked_principal", "认定被举报人为主要负责人"),
+        ("identity_viewed", "查看实名举报人身份"),
+        ("attachment_downloaded", "下载举报附件"),
+        ("analysis_exported", "导出举报季度分析"),
+        ("keys_rotated", "轮换举报加密密钥"),
+    ):
+        actions.register_action(f"complaints.{action}", label, label)
