@@ -51,6 +51,10 @@ STOP_WORDS = frozenset(
 MIN_WORD_LENGTH = 3
 #: Marks a pair token (a private-use character: never in normalised text).
 PAIR_MARK = "\ue000"
+#: A term this long or longer also matches with other characters between its words
+#: (see loose_parts), at most this many between two of them.
+LOOSE_MIN_LENGTH = 4
+LOOSE_GAP = 4
 
 _converter = opencc.OpenCC("t2s")
 _tokenizer = None
@@ -107,15 +111,7 @@ def _finest(word: str) -> list[str]:
     (人民政府 → 人民/政府, 最低生活保障 → 最低/生活/保障)."""
     if len(word) <= 2:
         return [word]
-    dag = tokenizer().get_DAG(word)
-    dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
-    route = {}
-    tokenizer().calc(word, dag, route)
-    parts, start = [], 0
-    while start < len(word):
-        end = route[start][1] + 1
-        parts.append(word[start:end])
-        start = end
+    parts = _first_cut(word)
     if len(parts) == 1:
         return parts
     return [unit for part in parts for unit in _finest(part)]
@@ -205,6 +201,63 @@ def term_tokens(term: str) -> tuple[list[str], bool]:
 def phrase(term: str) -> str:
     """A term as the space-separated phrase to look for in the token fields."""
     return " ".join(term_tokens(term)[0])
+
+
+def loose_parts(term: str) -> list[str]:
+    """The words a long term also matches by when something stands between them:
+    高龄津贴 finds 高龄老人津贴, and 特困人员供养 (a synonym of 五保) finds
+    特困人员救助供养. Empty for a term that only matches as typed.
+
+    A term of four Chinese characters or more is cut once by jieba below the whole
+    word (高龄津贴 → 高龄/津贴); a lone character joins the word before it, or the
+    next one at the start (土地管理法 → 土地/管理法, 小微权力 → 小微/权力), so no
+    part is ever a single character. Backends look for the parts in order, at most
+    LOOSE_GAP characters apart (FTS5 NEAR, Elasticsearch phrase slop); PostgreSQL
+    asks for all of them, as it does for a term's own tokens.
+    """
+    parts = runs(normalise(term))
+    if len(parts) != 1 or not parts[0][1] or len(parts[0][0]) < LOOSE_MIN_LENGTH:
+        return []
+    words = _merge_lone(_first_cut(parts[0][0]))
+    return words if len(words) > 1 else []
+
+
+def loose_distance(parts: list[str]) -> int:
+    """How many phrase-stream tokens may stand between the first part and the last:
+    each pair of neighbours is LOOSE_GAP characters apart at most, and a part's
+    own tokens count in between (see `_stream`: one bigram per character)."""
+    inner = sum(len(part) - 1 for part in parts[1:-1])
+    return (len(parts) - 1) * (LOOSE_GAP + 1) + inner
+
+
+def stream_tokens(part: str) -> list[str]:
+    """A word's tokens as they stand in the phrase stream (its bigrams, unmarked):
+    what a NEAR or sloppy phrase looks for, since pairs carry no positions."""
+    return bigrams(part)
+
+
+def _first_cut(word: str) -> list[str]:
+    """jieba's best cut of `word` without the whole word itself."""
+    dag = tokenizer().get_DAG(word)
+    dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
+    route = {}
+    tokenizer().calc(word, dag, route)
+    parts, start = [], 0
+    while start < len(word):
+        end = route[start][1] + 1
+        parts.append(word[start:end])
+        start = end
+    return parts
+
+
+def _merge_lone(parts: list[str]) -> list[str]:
+    merged: list[str] = []
+    for part in parts:
+        if merged and (len(part) == 1 or len(merged[-1]) == 1):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
 
 
 def synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:

@@ -36,7 +36,10 @@ from elasticsearch.dsl import (
 )
 from elasticsearch.helpers import BulkIndexError, bulk
 
+from search import analysis
+
 from .base import BackendUnavailable, Hit, Query, Results, SearchBackend
+from .database import unit_facet
 
 DEFAULT_INDEX = "sunlight-documents"
 REQUEST_TIMEOUT = 2  # seconds: a slow server must not hold a page; the DB answers
@@ -46,13 +49,18 @@ TITLE_BOOST = 3
 SNIPPET_LENGTH = 120
 MARK_START = "\u0001"
 MARK_END = "\u0002"
-FACET_SIZES = {"kind": 10, "power_type": 20, "year": 30, "unit": 100}
+#: The unit facet counts every unit path that holds matches (a county has hundreds
+#: of villages), then rolls them up to the level below the filter as the database
+#: backend does (database.unit_facet), which names them by code.
+FACET_SIZES = {"kind": 10, "power_type": 20, "year": 30, "unit": 5000}
 FACET_FIELDS = {
     "kind": "kind",
     "power_type": "power_type",
     "year": "year",
-    "unit": "unit_code",  # the page names units by code (search.filters)
+    "unit": "unit_path",
 }
+#: A one-character query word matches every token it begins (as in FTS5 `"镇" *`).
+PREFIX_EXPANSIONS = 1000
 
 # One token per character (the standard tokenizer splits Han ideographs), with
 # full-width forms folded, so a highlight can land on any run of characters.
@@ -155,13 +163,41 @@ def _must(groups) -> list:
 
 
 def _term_clauses(group) -> list:
+    """Each term as the tokens it is indexed as (search.analysis): the phrase of its
+    tokens in the title (boosted) or the body, or a long term's parts a few
+    characters apart (a sloppy phrase over the phrase stream)."""
     clauses = []
     for term in group:
-        clauses.append(
-            {"match_phrase": {"title": {"query": term, "boost": TITLE_BOOST}}}
-        )
-        clauses.append({"match_phrase": {"body": {"query": term}}})
+        clauses += _term_queries(term, "title", TITLE_BOOST)
+        clauses += _term_queries(term, "body")
     return clauses
+
+
+def _term_queries(term, field, boost=None) -> list:
+    tokens, prefix = analysis.term_tokens(term)
+    if not tokens:
+        return []
+    options = {"query": " ".join(tokens)}
+    if prefix:
+        options["max_expansions"] = PREFIX_EXPANSIONS
+    queries = [{"match_phrase_prefix" if prefix else "match_phrase": {field: options}}]
+    parts = [] if prefix else analysis.loose_parts(term)
+    if parts:
+        stream = [token for part in parts for token in analysis.stream_tokens(part)]
+        queries.append(
+            {
+                "match_phrase": {
+                    field: {
+                        "query": " ".join(stream),
+                        "slop": analysis.loose_distance(parts),
+                    }
+                }
+            }
+        )
+    if boost:
+        for query in queries:
+            next(iter(query.values()))[field]["boost"] = boost
+    return queries
 
 
 def _filters(query: Query) -> list:
@@ -178,12 +214,19 @@ def _filters(query: Query) -> list:
 
 
 def _highlight(terms) -> dict:
+    """Marks on the display text (one character per token) where a term, or each
+    of a long term's parts, stands."""
+    shown = []
+    for term in terms:
+        for text in [term, *analysis.loose_parts(term)]:
+            if text not in shown:
+                shown.append(text)
     return {
         "pre_tags": [MARK_START],
         "post_tags": [MARK_END],
         "highlight_query": {
             "bool": {
-                "should": [{"match_phrase": {"body_text": term}} for term in terms]
+                "should": [{"match_phrase": {"body_text": text}} for text in shown]
             }
         },
         "fields": {
@@ -204,12 +247,23 @@ def _sort(order: str) -> list:
     return [{"_score": {"order": "desc"}}, newest]
 
 
-def parse_response(response) -> Results:
+def parse_response(response, base_path=None, units=None) -> Results:
+    """Results as the database backend gives them: facets sorted the same way and
+    the unit facet rolled up from unit paths by `units` (database.unit_facet)."""
     hits = [_hit(raw) for raw in response["hits"]["hits"]]
-    facets = {
+    buckets = {
         name: [(bucket["key"], bucket["doc_count"]) for bucket in agg["buckets"]]
         for name, agg in response.get("aggregations", {}).items()
     }
+    facets = {}
+    by_count = lambda pairs: sorted(pairs, key=lambda pair: (-pair[1], pair[0]))  # noqa: E731
+    for name in ("kind", "power_type"):
+        if name in buckets:
+            facets[name] = by_count(buckets[name])
+    if "year" in buckets:
+        facets["year"] = sorted(buckets["year"], reverse=True)
+    if "unit" in buckets:
+        facets["unit"] = (units or unit_facet)(dict(buckets["unit"]), base_path)
     return Results(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
 
@@ -256,7 +310,7 @@ class ElasticsearchBackend(SearchBackend):
         body = build_query(query, offset=offset, limit=limit)
         with unavailable_on_error("search"):
             response = self.client.search(index=self.index_name, body=body)
-        return parse_response(response.body)
+        return parse_response(response.body, query.unit_path)
 
     def index(self, documents) -> None:
         actions = (

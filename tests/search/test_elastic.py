@@ -16,6 +16,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import NotFoundError, TransportError
 from elasticsearch.helpers import BulkIndexError
 
+from search import analysis
 from search.backends import elastic
 from search.backends.base import BackendUnavailable, Query, Results
 from search.backends.elastic import (
@@ -219,15 +220,19 @@ def must_of(body):
     return body["query"]["bool"]["must"]
 
 
+PAIR = analysis.PAIR_MARK
+
+
 def test_one_term_matches_title_boosted_and_body():
+    """A two-character word is one pair token (so 民政 is not in 人民政府)."""
     body = build_query(Query("低保", [["低保"]]))
 
     assert must_of(body) == [
         {
             "bool": {
                 "should": [
-                    {"match_phrase": {"title": {"query": "低保", "boost": 3}}},
-                    {"match_phrase": {"body": {"query": "低保"}}},
+                    {"match_phrase": {"title": {"query": "低保" + PAIR, "boost": 3}}},
+                    {"match_phrase": {"body": {"query": "低保" + PAIR}}},
                 ],
                 "minimum_should_match": 1,
             }
@@ -236,12 +241,44 @@ def test_one_term_matches_title_boosted_and_body():
     assert body["query"]["bool"]["filter"] == []
 
 
+def test_terms_are_sent_as_their_analysed_tokens():
+    """The index holds tokens (search.analysis), so the query must too: a longer
+    word is the phrase of its bigrams, as the database backends look for it."""
+    must = must_of(build_query(Query("宅基地", [["宅基地"]])))
+
+    title, body = must[0]["bool"]["should"]
+    assert title["match_phrase"]["title"]["query"] == analysis.phrase("宅基地")
+    assert body["match_phrase"]["body"]["query"] == "宅基 基地"
+
+
 def test_two_terms_must_both_match():
     must = must_of(build_query(Query("低保 公示", [["低保"], ["公示"]])))
 
     assert len(must) == 2
-    assert must[0]["bool"]["should"][0]["match_phrase"]["title"]["query"] == "低保"
-    assert must[1]["bool"]["should"][0]["match_phrase"]["title"]["query"] == "公示"
+    first = must[0]["bool"]["should"][0]["match_phrase"]["title"]["query"]
+    second = must[1]["bool"]["should"][0]["match_phrase"]["title"]["query"]
+    assert (first, second) == ("低保" + PAIR, "公示" + PAIR)
+
+
+def test_a_long_word_also_matches_with_its_parts_apart():
+    """高龄津贴 finds 高龄老人津贴: a sloppy phrase over the parts' bigrams."""
+    should = must_of(build_query(Query("高龄津贴", [["高龄津贴"]])))[0]["bool"][
+        "should"
+    ]
+
+    assert [next(iter(clause)) for clause in should] == ["match_phrase"] * 4
+    loose = should[1]["match_phrase"]["title"]
+    assert (loose["query"], loose["boost"]) == ("高龄 津贴", 3)
+    assert loose["slop"] == analysis.loose_distance(["高龄", "津贴"])
+    assert should[3]["match_phrase"]["body"]["query"] == "高龄 津贴"
+
+
+def test_a_single_character_matches_the_tokens_it_begins():
+    should = must_of(build_query(Query("镇", [["镇"]])))[0]["bool"]["should"]
+
+    assert should[1] == {
+        "match_phrase_prefix": {"body": {"query": "镇", "max_expansions": 1000}}
+    }
 
 
 def test_synonyms_of_a_group_are_alternatives():
@@ -250,11 +287,18 @@ def test_synonyms_of_a_group_are_alternatives():
     assert len(must) == 1
     group = must[0]["bool"]
     assert group["minimum_should_match"] == 1
-    assert [clause["match_phrase"] for clause in group["should"]] == [
-        {"title": {"query": "低保", "boost": 3}},
-        {"body": {"query": "低保"}},
-        {"title": {"query": "最低生活保障", "boost": 3}},
-        {"body": {"query": "最低生活保障"}},
+    queries = [
+        (field, options["query"])
+        for clause in group["should"]
+        for field, options in clause["match_phrase"].items()
+    ]
+    assert queries == [
+        ("title", "低保" + PAIR),
+        ("body", "低保" + PAIR),
+        ("title", "最低 低生 生活 活保 保障"),
+        ("title", "最低 生活 保障"),
+        ("body", "最低 低生 生活 活保 保障"),
+        ("body", "最低 生活 保障"),
     ]
 
 
@@ -302,7 +346,7 @@ def test_facets_count_kind_type_year_and_unit():
         "kind": "kind",
         "power_type": "power_type",
         "year": "year",
-        "unit": "unit_code",
+        "unit": "unit_path",  # rolled up to unit codes as the database does
     }
 
 
@@ -315,8 +359,8 @@ def test_highlighting_uses_sentinels_not_html():
     assert set(highlight["fields"]) == {"body_text"}
     assert highlight["fields"]["body_text"]["no_match_size"] > 0
     assert highlight["highlight_query"]["bool"]["should"] == [
-        {"match_phrase": {"body_text": "低保"}},
-        {"match_phrase": {"body_text": "最低生活保障"}},
+        {"match_phrase": {"body_text": text}}
+        for text in ("低保", "最低生活保障", "最低", "生活", "保障")
     ]
 
 
@@ -378,13 +422,19 @@ CANNED_RESPONSE = {
                 {"key": 2025, "doc_count": 1},
             ]
         },
-        "unit": {"buckets": [{"key": "T01-A-1", "doc_count": 2}]},
+        "unit": {"buckets": [{"key": "000100010001", "doc_count": 2}]},
     },
 }
 
 
+def fake_unit_facet(counts_by_path, base_path=None):
+    """database.unit_facet without a database: paths named by a fixed table."""
+    codes = {"000100010001": "T01-A-1"}
+    return [(codes[path], count) for path, count in counts_by_path.items()]
+
+
 def test_response_becomes_results():
-    results = parse_response(CANNED_RESPONSE)
+    results = parse_response(CANNED_RESPONSE, units=fake_unit_facet)
 
     assert results.total == 2
     first, second = results.hits
@@ -407,7 +457,7 @@ def test_response_becomes_results():
 
 
 def test_snippet_is_plain_text_from_the_fragment_or_the_body_start():
-    first, second = parse_response(CANNED_RESPONSE).hits
+    first, second = parse_response(CANNED_RESPONSE, units=fake_unit_facet).hits
 
     assert first.snippet == "申请人向村委会提出低保申请，乡镇审核后公示七日。"
     assert MARK_START not in first.snippet and MARK_END not in first.snippet
@@ -423,7 +473,8 @@ def test_response_without_aggregations():
 # Backend
 
 
-def test_search_sends_the_body_to_the_alias():
+def test_search_sends_the_body_to_the_alias(monkeypatch):
+    monkeypatch.setattr(elastic, "unit_facet", fake_unit_facet)
     client = FakeClient(response=CANNED_RESPONSE)
     backend = ElasticsearchBackend(client=client, index="sunlight-test")
 
@@ -575,3 +626,37 @@ def test_rebuild_index_and_find_on_a_real_server(settings):
         if backend.client.indices.exists_alias(name=alias):
             for index in backend.client.indices.get_alias(name=alias):
                 backend.client.indices.delete(index=index)
+
+
+@pytest.mark.django_db
+def test_the_unit_facet_names_units_by_code_as_the_database_does(county):
+    """Elasticsearch counts unit paths; the facet is rolled up to the level below
+    the filter and named by unit code, exactly as the database backend's."""
+    from disclosure.models import UnitPage
+    from search.backends.database import unit_facet
+
+    paths = {
+        code: UnitPage.objects.get(code=code).path
+        for code in ("T01-A-1", "T01-A-2", "T01-A-V1")
+    }
+    counts = {paths["T01-A-1"]: 2, paths["T01-A-2"]: 1, paths["T01-A-V1"]: 1}
+    response = {
+        "hits": {"total": {"value": 4, "relation": "eq"}, "hits": []},
+        "aggregations": {
+            "unit": {
+                "buckets": [
+                    {"key": path, "doc_count": count} for path, count in counts.items()
+                ]
+            }
+        },
+    }
+    client = FakeClient(response=response)
+    backend = ElasticsearchBackend(client=client, index="sunlight-test")
+
+    results = backend.search(Query("低保", [["低保"]]))
+
+    assert results.facets["unit"] == unit_facet(counts)
+    assert results.facets["unit"] == [("T01-A-1", 2), ("T01-A-2", 1), ("T01-A-V1", 1)]
+    township = UnitPage.objects.get(code="T01-A").path
+    below = backend.search(Query("低保", [["低保"]], unit_path=township))
+    assert below.facets["unit"] == unit_facet(counts, township)

@@ -1,0 +1,22 @@
+"""PostgreSQL: title-only matching through the GIN index (title tokens marked in
+`search_vector`, no `title_vector` column) and narrow rows (toast_tuple_target);
+existing documents get their new vectors. Nothing changes on SQLite."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from search.backends import database
+
+    connection = schema_editor.connection
+    database.install(connection)
+    if connection.vendor == "postgresql":
+        database.backend_for(connection).rebuild()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0003_default_synonyms")]
+
+    operations = [
+        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
+    ]
