@@ -22,6 +22,7 @@ from wagtail.models import Site, WorkflowState
 from sunlight.models import GovernmentSiteSettings
 
 from . import demo_lists as lists
+from . import demo_results
 from .catalogs import catalog_for
 from .importing.powers import PowerRow, StepRow, apply_lists
 from .models import (
@@ -372,6 +373,7 @@ class Summary:
     catalogs: Counter = field(default_factory=Counter)
     logins: list[Login] = field(default_factory=list)
     catalog_demos: list[CatalogDemo] = field(default_factory=list)
+    results: "demo_results.Summary | None" = None
 
     @property
     def changed(self):
@@ -382,6 +384,7 @@ class Summary:
             or self.home
             or self.items
             or self.negatives
+            or (self.results and self.results.results)
         )
 
 
@@ -396,6 +399,11 @@ def load_demo() -> Summary:
     summary.users = seed_staff(STAFF)
     with demo_mail_off():
         seed_lists(summary)
+        summary.results = demo_results.load(
+            get_user_model().objects.in_bulk(
+                [spec.username for spec in STAFF], field_name="username"
+            )
+        )
     titles = unit_titles({spec.unit for spec in STAFF})
     summary.logins = logins(STAFF, titles)
     summary.catalog_demos = catalog_demos(titles)

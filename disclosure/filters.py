@@ -9,11 +9,12 @@ items or offices.
 from collections import Counter
 from typing import NamedTuple
 
+from django import forms
 from django.db.models import Count, Q
 
 import django_filters
 
-from disclosure.models import POWER_TYPES, PowerItem
+from disclosure.models import POWER_TYPES, PowerItem, UnitPage
 
 
 class Facet(NamedTuple):
@@ -98,3 +99,66 @@ class PowerItemFilter(django_filters.FilterSet):
     def active(self):
         """True when the reader has narrowed the lists with a valid choice."""
         return any(self.selected.values())
+
+
+class ResultFilter(django_filters.FilterSet):
+    """Filters of the public result lists: unit (with the units below it), 权力类型,
+    事项 (on a unit's own list) and the disclosure date range. Invalid values are
+    reported beside the field and ignored, never an error page."""
+
+    unit = django_filters.ChoiceFilter(label="单位（含下级单位）", method="in_subtree")
+    item = django_filters.ChoiceFilter(label="权力事项", field_name="item__code")
+    power_type = django_filters.ChoiceFilter(
+        label="权力类型",
+        field_name="item__power_type",
+        choices=[(t, t) for t in POWER_TYPES],
+        empty_label="全部",
+    )
+    date_from = django_filters.DateFilter(
+        label="公开日期从", field_name="disclosed_on", lookup_expr="gte"
+    )
+    date_to = django_filters.DateFilter(
+        label="至", field_name="disclosed_on", lookup_expr="lte"
+    )
+
+    def __init__(self, data=None, queryset=None, *, unit=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if unit is None:
+            del self.filters["item"]
+            self.filters["unit"].extra.update(
+                choices=_unit_choices(), empty_label="全部单位"
+            )
+        else:
+            del self.filters["unit"]
+            self.filters["item"].extra.update(
+                choices=_item_choices(unit), empty_label="全部事项"
+            )
+        for name in ("date_from", "date_to"):
+            self.filters[name].extra["widget"] = forms.DateInput(attrs={"type": "date"})
+
+    def in_subtree(self, queryset, name, value):
+        unit = UnitPage.objects.filter(code=value).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(unit__path__startswith=unit.path)
+
+    @property
+    def active(self):
+        return any((self.data or {}).get(name) for name in self.filters)
+
+
+def _unit_choices():
+    from disclosure.api import public_units
+
+    units = public_units().only("code", "title", "depth").order_by("path")
+    return [
+        (unit.code, "\u3000" * max(unit.depth - 3, 0) + unit.title) for unit in units
+    ]
+
+
+def _item_choices(unit):
+    items = PowerItem.objects.filter(unit=unit, live=True, disclosed=True)
+    return [
+        (code, f"{name}（{code}）")
+        for code, name in items.order_by("code").values_list("code", "name")
+    ]

@@ -110,3 +110,92 @@ class ImportForm(forms.Form):
             for name in self.FILE_FIELDS
             if (upload := self.cleaned_data.get(name))
         }
+
+
+def _attachment_problems(formset, label="附件"):
+    """Personal data found in the text of attached documents (DESIGN rule 2)."""
+    from .documents import UnreadableDocument, check_document
+
+    problems = []
+    for form in getattr(formset, "forms", []):
+        data = getattr(form, "cleaned_data", None) or {}
+        document = data.get("document")
+        if document is None or data.get("DELETE") or data.get("public") is False:
+            continue
+        try:
+            with document.file.open("rb") as handle:
+                check = check_document(handle.read())
+        except UnreadableDocument as error:
+            problems.append(f"{label}“{document.title}”无法读取：{error}")
+            continue
+        except OSError:
+            problems.append(f"{label}“{document.title}”的文件已丢失，请重新上传。")
+            continue
+        if check.findings:
+            problems.append(check.message(f"{label}“{document.title}”"))
+    return problems
+
+
+class ResultAdminForm(UnitScopedAdminForm):
+    """A result's unit and item come from the editor's own units; attachments are
+    read for personal data before the record is saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("item")
+        if field is None or self.for_user is None:
+            return
+        from .models import PowerItem
+
+        field.widget = forms.Select()
+        field.queryset = (
+            PowerItem.objects.filter(unit__in=self.fields["unit"].queryset)
+            .select_related("unit")
+            .only("code", "name", "unit__code")
+            .order_by("unit__path", "code")
+        )
+        field.label_from_instance = lambda item: (
+            f"{item.unit.code} · {item.name}（{item.code}）"
+        )
+
+    def clean(self):
+        data = super().clean()
+        for problem in _attachment_problems(self.formsets.get("attachments")):
+            self.add_error(None, problem)
+        return data
+
+    def save(self, commit=True):
+        if self.instance.pk is None and self.for_user is not None:
+            self.instance.entered_by = self.for_user
+        return super().save(commit=commit)
+
+
+class DecisionAdminForm(UnitScopedAdminForm):
+    """Checks the meeting against the 三重一大 rules (quorum, the head speaks last,
+    absent members do not vote) before the record can be saved."""
+
+    def clean(self):
+        from . import voting
+
+        data = super().clean()
+        members = self.formsets.get("members")
+        if members is not None and all(form.is_valid() for form in members.forms):
+            present = [
+                voting.Member(
+                    name=form.cleaned_data.get("name", ""),
+                    present=form.cleaned_data.get("present", False),
+                    speaking_order=form.cleaned_data.get("speaking_order"),
+                    vote=form.cleaned_data.get("vote", ""),
+                    reason=form.cleaned_data.get("reason", ""),
+                    written_opinion=form.cleaned_data.get("written_opinion", ""),
+                    is_head=form.cleaned_data.get("is_head", False),
+                    is_reporter=form.cleaned_data.get("is_reporter", False),
+                )
+                for form in members.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            for problem in voting.problems(present):
+                self.add_error(None, problem)
+        for problem in _attachment_problems(self.formsets.get("attachments")):
+            self.add_error(None, problem)
+        return data

@@ -293,3 +293,43 @@ class CatalogPermissionPolicy(BasePermissionPolicy):
     def users_with_any_permission(self, actions):
         roles = {role for action in actions for role in self._roles(action)}
         return _users(Q(groups__unit_role__role__in=roles))
+
+
+class ObjectionPermissionPolicy(BasePermissionPolicy):
+    """公示异议: the unit's staff answer them, the supervising 纪委 reads them;
+    nobody adds (the public does, on the result page) or deletes."""
+
+    def _units(self, user, action):
+        units = unit_scope(user, EDITOR_ROLES)
+        if action == "view":
+            units |= supervised_scope(user)
+        return units
+
+    def user_has_permission(self, user, action):
+        if not _is_staff(user) or action not in ("view", "change"):
+            return False
+        roles = (*EDITOR_ROLES, Role.COMMISSION) if action == "view" else EDITOR_ROLES
+        return user.is_superuser or bool(direct_units(user, roles))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        return user.is_superuser or instance.result.unit_id in self._units(user, action)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        objects = self.model._default_manager.all()
+        if not _is_staff(user):
+            return objects.none()
+        if user.is_superuser:
+            return objects
+        units = set()
+        for action in actions:
+            if action in ("view", "change"):
+                units |= self._units(user, action)
+        return objects.filter(result__unit_id__in=units)
+
+    def users_with_any_permission(self, actions):
+        return _users(Q(groups__unit_role__isnull=False))

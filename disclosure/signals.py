@@ -3,13 +3,14 @@
 import contextlib
 import contextvars
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from wagtail.signals import post_page_move, published
 
 from . import workdays
-from .models import CalendarDay, CalendarYear, DisclosureCatalog, UnitPage
+from .models import CalendarDay, CalendarYear, DisclosureCatalog, Result, UnitPage
 
 #: Sent after the working-day calendar changed: open deadlines are recomputed.
 working_calendar_changed = Signal()
@@ -72,8 +73,32 @@ def unit_deleted(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=CalendarYear)
 @receiver([post_save, post_delete], sender=CalendarDay)
 def calendar_edited(sender, **kwargs):
+    """A year and its days are saved together: announce the change once, after
+    the transaction commits, so deadlines are recomputed on the final calendar."""
     workdays.calendar_changed()
-    working_calendar_changed.send(sender=sender)
+    waiting = transaction.get_connection().run_on_commit
+    if any(entry[1] is _announce_calendar_change for entry in waiting):
+        return
+    transaction.on_commit(_announce_calendar_change)
+
+
+def _announce_calendar_change():
+    workdays.calendar_changed()
+    working_calendar_changed.send(sender=CalendarYear)
+
+
+@receiver(working_calendar_changed)
+def recompute_open_deadlines(sender, **kwargs):
+    from .results import recompute_deadlines
+
+    recompute_deadlines()
+
+
+@receiver(published, sender=Result)
+def result_published(sender, instance, revision=None, **kwargs):
+    from .results import mark_disclosed
+
+    mark_disclosed(instance)
 
 
 @receiver(published, sender=DisclosureCatalog)

@@ -180,7 +180,25 @@ def power_item(unit, request, code):
     item.unit = unit
     context = unit.get_context(request)
     context.update(item_context(item, item.changes.all()))
+    context.update(_item_results(unit, item, request))
     return TemplateResponse(request, "disclosure/power_item.html", context)
+
+
+ITEM_RESULTS_SHOWN = 10
+
+
+def _item_results(unit, item, request):
+    """The item's newest public results, with a link to all of them."""
+    from disclosure.views_results import add_result_urls, listed, public_results
+
+    results = list(
+        listed(public_results().filter(item=item)).order_by(
+            "-disclosed_on", "-result_date", "-pk"
+        )[:ITEM_RESULTS_SHOWN]
+    )
+    add_result_urls(results, request)
+    url = unit.get_url(request) + unit.reverse_subpage("results")
+    return {"item_results": results, "item_results_url": f"{url}?item={item.code}"}
 
 
 def item_context(item, changes):

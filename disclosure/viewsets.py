@@ -45,8 +45,10 @@ import django_filters
 from .forms import UnitScopedAdminForm, unit_choice_label
 from .models import (
     CatalogVersion,
+    Decision,
     NegativeListItem,
     PowerItem,
+    Result,
     UnitPage,
 )
 from .permissions import (
@@ -262,7 +264,7 @@ class ItemDeleteBulkAction(DeleteBulkAction):
     every selected item it may not delete, names included, so `?id=all` would show
     other units' drafts."""
 
-    models = [PowerItem, NegativeListItem]
+    models = [PowerItem, NegativeListItem, Result, Decision]
 
     def get_queryset(self, model, object_ids):
         visible = item_policy(model).instances_user_has_any_permission_for(

@@ -7,14 +7,18 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_import, admin_views
+from . import admin_import, admin_views, results_admin
 from .catalog_admin import DisclosureCatalogViewSet
 from .models import (
     CalendarYear,
     CatalogVersion,
+    DeadlineNotice,
+    Decision,
     DisclosureCatalog,
     NegativeListItem,
+    Objection,
     PowerItem,
+    Result,
 )
 from .permissions import (
     CatalogPermissionPolicy,
@@ -156,3 +160,101 @@ class FilingsPanel(Component):
 def add_filings_panel(request, panels):
     if FilingPermissionPolicy(CatalogVersion).user_has_permission(request.user, "view"):
         panels.append(FilingsPanel(request.user))
+
+
+# 一事一公开: results, decisions, objections and the deadline dashboards ---------------
+
+register_permission_policy(Result, UnitItemPermissionPolicy(Result))
+register_permission_policy(Decision, UnitItemPermissionPolicy(Decision))
+register_permission_policy(
+    Objection, results_admin.ObjectionPermissionPolicy(Objection)
+)
+register_snippet(results_admin.ResultsGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_objection_viewset():
+    return results_admin.ObjectionViewSet()
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return results_admin.can_see_dashboards(request.user)
+
+
+class ObjectionMenuItem(MenuItem):
+    def is_shown(self, request):
+        return results_admin.ObjectionPermissionPolicy(Objection).user_has_permission(
+            request.user, "view"
+        )
+
+
+@hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
+def register_objections_menu_item():
+    return ObjectionMenuItem(
+        "公示异议",
+        reverse("disclosure_objections:index"),
+        name="objections",
+        icon_name="warning",
+        order=300,
+    )
+
+
+@hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
+def register_deadline_menu_item():
+    return DashboardMenuItem(
+        "时限看板",
+        reverse(results_admin.DASHBOARD_URL_NAME),
+        name="result-deadlines",
+        icon_name="time",
+        order=400,
+    )
+
+
+@hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
+def register_unit_summary_menu_item():
+    return DashboardMenuItem(
+        "时限统计（按单位）",
+        reverse(results_admin.UNIT_SUMMARY_URL_NAME),
+        name="result-deadlines-by-unit",
+        icon_name="table",
+        order=410,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    return results_admin.dashboard_urls()
+
+
+@hooks.register("register_log_actions")
+def register_objection_log_actions(actions):
+    actions.register_action(
+        "sunlight.objection_answered", "答复公示异议", "答复公示异议并在结果页面公开"
+    )
+
+
+class DeadlineNoticesPanel(Component):
+    """Dashboard: the user's newest deadline reminders (the same ones e-mailed by
+    `check_deadlines`), so nobody depends on mail alone."""
+
+    name = "deadline_notices"
+    order = 110
+    template_name = "disclosure/admin/deadline_notices_panel.html"
+
+    def __init__(self, notices):
+        self.notices = notices
+
+    def get_context_data(self, parent_context=None):
+        return {"notices": self.notices}
+
+
+@hooks.register("construct_homepage_panels")
+def add_deadline_notices_panel(request, panels):
+    notices = list(
+        DeadlineNotice.objects.filter(recipient=request.user).order_by("-created_at")[
+            :10
+        ]
+    )
+    if notices:
+        panels.append(DeadlineNoticesPanel(notices))

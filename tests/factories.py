@@ -1,5 +1,7 @@
 """factory_boy factories and the page helper the tests share."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -66,3 +68,25 @@ def make_item(unit, code, *, steps=(), live=True, **fields):
         for order, step in enumerate(steps)
     )
     return item
+
+
+def make_result(item, *, publish=True, user=None, **fields):
+    """A result of `item`, saved as a draft revision and, unless `publish=False`,
+    published as the workflow's approval would (system dates set on publish)."""
+    from disclosure.models import Result
+
+    today = timezone.localdate()
+    values = {
+        "title": f"{item.name}办理结果",
+        "act_date": today - datetime.timedelta(days=3),
+        "result_date": today - datetime.timedelta(days=2),
+        "outcome": "准予办理。",
+        "handling_post": "窗口受理岗",
+        **fields,
+    }
+    result = Result(unit=item.unit, item=item, live=False, entered_by=user, **values)
+    result.save()
+    revision = result.save_revision(user=user)
+    if publish:
+        revision.publish(user=user, skip_permission_checks=True)
+    return Result.objects.get(pk=result.pk)

@@ -6,8 +6,10 @@ from .catalog import (
     ItemChange,
     UnitRoleTask,
 )
+from .decisions import Decision, DecisionAttachment, DecisionMember
 from .pages import HomePage, UnitPage
 from .powers import POWER_TYPES, RISK_LEVELS, NegativeListItem, PowerItem, ProcessStep
+from .results import DeadlineNotice, Objection, Result, ResultAttachment
 from .roles import UnitGroup
 
 __all__ = [
@@ -16,13 +18,20 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CatalogVersion",
+    "DeadlineNotice",
+    "Decision",
+    "DecisionAttachment",
+    "DecisionMember",
     "DisclosureCatalog",
     "FilingTask",
     "HomePage",
     "ItemChange",
     "NegativeListItem",
+    "Objection",
     "PowerItem",
     "ProcessStep",
+    "Result",
+    "ResultAttachment",
     "UnitGroup",
     "UnitRoleTask",
     "UnitPage",

@@ -8,6 +8,7 @@ with the level above and copied to the supervising 纪委.
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel
@@ -251,27 +252,36 @@ class UnitRoleTask(Task):
         super().on_action(task_state, user, action_name, comment=comment)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        """States in progress on this task whose object (a catalog, result or
+        decision) belongs to a unit where the user holds the role. In-progress
+        states are few, so their objects are checked model by model."""
         states = TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
         )
         if user.is_superuser:
             return states
-        from disclosure.models import DisclosureCatalog
-
         units = user.groups.filter(
             unit_role__role__in=self.ROLES_FOR[self.role]
         ).values("unit_role__unit")
-        catalogs = DisclosureCatalog.objects.filter(unit__in=units).values_list(
-            "pk", flat=True
-        )
-        return states.filter(
-            workflow_state__base_content_type__model="disclosurecatalog",
-            workflow_state__object_id__in=[str(pk) for pk in catalogs],
-        )
+        by_type = {}
+        for pk, content_type_id, object_id in states.values_list(
+            "pk",
+            "workflow_state__base_content_type",
+            "workflow_state__object_id",
+        ):
+            by_type.setdefault(content_type_id, {})[object_id] = pk
+        allowed = []
+        for content_type_id, states_by_object in by_type.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            mine = model._default_manager.filter(
+                pk__in=list(states_by_object), unit__in=units
+            ).values_list("pk", flat=True)
+            allowed += [states_by_object[str(pk)] for pk in mine]
+        return states.filter(pk__in=allowed)
 
     @classmethod
     def get_description(cls):
-        return "由公开目录所属单位的指定角色（分管领导或主要领导）审批"
+        return "由公开目录、一事一公开结果或三重一大决策所属单位的指定角色审批"
 
 
 class FilingTask(Task):

@@ -49,7 +49,21 @@ class HomePage(Page):
             (unit.last_published_at for unit in public if unit.last_published_at),
             default=None,
         )
+        context["latest_results"] = _latest_results(request)
         return context
+
+
+LATEST_RESULTS_SHOWN = 8
+
+
+def _latest_results(request):
+    from disclosure.views_results import add_result_urls, listed, public_results
+
+    results = list(
+        listed(public_results()).order_by("-disclosed_on", "-pk")[:LATEST_RESULTS_SHOWN]
+    )
+    add_result_urls(results, request)
+    return results
 
 
 class UnitPage(RoutablePageMixin, Page):
@@ -154,6 +168,44 @@ class UnitPage(RoutablePageMixin, Page):
         from disclosure.views import power_item
 
         return power_item(self, request, code)
+
+    @path("results/", name="results")
+    def results_route(self, request):
+        """The unit's 一事一公开 results, newest first, with filters."""
+        from disclosure.views_results import unit_results
+
+        return unit_results(self, request)
+
+    @path("results/feed/", name="results_feed")
+    def results_feed(self, request):
+        from disclosure.views_results import unit_results_feed
+
+        return unit_results_feed(request, self)
+
+    @path("results/<int:pk>/", name="result")
+    def result_route(self, request, pk):
+        from disclosure.views_results import result_detail
+
+        return result_detail(self, request, pk)
+
+    @path("results/<int:pk>/objection/", name="result_objection")
+    def result_objection_route(self, request, pk):
+        """异议 on a result during its 公示 period (POST only)."""
+        from disclosure.objections import raise_objection_view
+
+        return raise_objection_view(self, request, pk)
+
+    @path("decisions/", name="decisions")
+    def decisions_route(self, request):
+        from disclosure.views_results import unit_decisions
+
+        return unit_decisions(self, request)
+
+    @path("decisions/<int:pk>/", name="decision")
+    def decision_route(self, request, pk):
+        from disclosure.views_results import decision_detail
+
+        return decision_detail(self, request, pk)
 
     @path("export/xlsx/", name="export_xlsx")
     def export_xlsx(self, request):

@@ -107,4 +107,5 @@ def index(request):
 
 
 api.add_router("", "disclosure.api.router")
+api.add_router("", "disclosure.api_results.router")
 api.add_router("", "search.api.router")

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from disclosure.views_results import latest_results
 from sunlight.api import api, unknown_endpoint
 from sunlight.captcha import spoken_challenge
 from sunlight.preferences import toggle_elderly
@@ -17,6 +18,7 @@ urlpatterns = [
     path("report/", include("complaints.urls")),
     path("preferences/elderly/", toggle_elderly, name="toggle_elderly"),
     path("search/", include("search.urls")),
+    path("results/", latest_results, name="latest_results"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?:.*/)?$", unknown_endpoint),
 ]

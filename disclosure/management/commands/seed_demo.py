@@ -27,6 +27,12 @@ class Command(BaseCommand):
         self.stdout.write(self._summary_line(summary))
         if summary.items or summary.negatives:
             self.stdout.write(self._lists_line(summary))
+        if summary.results and summary.results.results:
+            found = summary.results
+            self.stdout.write(
+                f"一事一公开结果 {found.results} 条（未公开 {found.open_results} 条），"
+                f"公示异议 {found.objections} 条，三重一大决策 {found.decisions} 条。"
+            )
         self.stdout.write("")
         self.stdout.write("演示账号（密码相同；已修改过的密码不会被重置）：")
         rows = [

@@ -143,6 +143,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# Working-day deadlines that are the unit's to meet (DESIGN rules 3 and 10).
+SUNLIGHT_OBJECTION_ANSWER_WORKING_DAYS = 5
+# Objections to a 公示: per source address (kept only as a keyed hash in the cache).
+SUNLIGHT_OBJECTION_THROTTLE = (5, 3600)
+
 WAGTAIL_SITE_NAME = "阳光权力"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,0 +1,76 @@
+"""异议 during a 公示 (DESIGN rule 10): anyone may object to a posted result while its
+公示 period runs. The objection reaches the unit and its supervising 纪委 with a
+working-day deadline for the answer; the answer is shown under the result.
+
+Nothing about the person is asked for or kept: no name, no address, no IP (the
+throttle counts a keyed digest in the cache only).
+"""
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+
+from sunlight import throttle
+from sunlight.captcha import CaptchaField
+
+from .results import raise_objection
+from .views_results import public_results, result_detail
+
+MAX_LENGTH = 2000
+THROTTLE_SCOPE = "objection"
+
+
+class ObjectionForm(forms.Form):
+    content = forms.CharField(
+        label="异议内容",
+        max_length=MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"请写明对公示内容的具体异议和理由（{MAX_LENGTH} 字以内）。"
+        "请勿填写本人或他人的身份证号、电话。",
+        error_messages={
+            "required": "请填写异议内容。",
+            "max_length": f"异议内容不能超过 {MAX_LENGTH} 字（当前 %(show_value)d 字）。",
+        },
+    )
+    captcha = CaptchaField()
+
+    def clean_content(self):
+        content = self.cleaned_data["content"].strip()
+        if not content:
+            raise forms.ValidationError("请填写异议内容。")
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in content):
+            raise forms.ValidationError(
+                "异议内容含有无法识别的控制字符，请删除后重新提交。"
+            )
+        return content
+
+
+def raise_objection_view(unit, request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    result = get_object_or_404(public_results().filter(unit=unit), pk=pk)
+    form = ObjectionForm(request.POST)
+    if not result.in_publicity():
+        form.add_error(
+            None, "公示期已结束，不能再提出异议。如有问题可通过“我要举报”反映。"
+        )
+        return result_detail(unit, request, pk, objection_form=form, status=400)
+    limit, window = settings.SUNLIGHT_OBJECTION_THROTTLE
+    if not form.is_valid():
+        return result_detail(unit, request, pk, objection_form=form, status=400)
+    if not throttle.hit(request, THROTTLE_SCOPE, limit, window):
+        form.add_error(None, "提交过于频繁，请稍后再试。")
+        return result_detail(unit, request, pk, objection_form=form, status=429)
+    with transaction.atomic():
+        objection = raise_objection(result, form.cleaned_data["content"])
+    transaction.on_commit(lambda: _notify(objection))
+    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+    return HttpResponseRedirect(f"{url}?objection=received#objection")
+
+
+def _notify(objection):
+    from .reminders import notify_new_objection
+
+    notify_new_objection(objection)

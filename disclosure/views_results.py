@@ -1,0 +1,289 @@
+"""The public side of 一事一公开 results and 三重一大 decisions: a result's page (with
+its dates, deadlines and the 公示/异议 part), the lists per unit and per item, the
+site-wide 最新公开 list, Atom feeds, and decision pages with the vote tally.
+
+The public sees live results of disclosed, live items of public units; a private
+person's name only during the 公示 period (DESIGN rules 2 and 10). Lists run a fixed
+number of queries whatever their size.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from disclosure import deadlines
+from disclosure.filters import ResultFilter
+from disclosure.models import Decision, Objection, Result
+from disclosure.workdays import load_calendar
+
+PER_PAGE = 20
+FEED_SIZE = 50
+
+
+def public_results():
+    from disclosure.api import public_units
+
+    return Result.objects.filter(
+        live=True,
+        item__live=True,
+        item__disclosed=True,
+        unit__in=public_units().values("pk"),
+    )
+
+
+def public_decisions():
+    from disclosure.api import public_units
+
+    return Decision.objects.filter(live=True, unit__in=public_units().values("pk"))
+
+
+def listed(results):
+    return results.select_related("unit", "item").only(
+        "title",
+        "act_date",
+        "result_date",
+        "disclosed_on",
+        "disclosure_due",
+        "entry_due",
+        "entered_on",
+        "rating_total",
+        "unit__title",
+        "unit__code",
+        "unit__url_path",
+        "unit__path",
+        "unit__depth",
+        "item__code",
+        "item__name",
+        "item__power_type",
+    )
+
+
+def add_result_urls(results, request):
+    """Each listed result gets its page address from its unit's (one lookup per
+    unit, no query: Wagtail caches the site root paths on the request)."""
+    bases = {}
+    for result in results:
+        unit = result.unit
+        if unit.pk not in bases:
+            bases[unit.pk] = unit.get_url(request)
+        result.public_url = bases[unit.pk] + unit.reverse_subpage(
+            "result", kwargs={"pk": result.pk}
+        )
+
+
+def _page(request, objects, count=None):
+    paginator = Paginator(objects, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page, paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+
+
+def result_list(request, *, unit=None, heading, template="disclosure/results.html"):
+    """A filtered, paginated list of public results: the unit's own (with `unit`),
+    or the whole county's 最新公开."""
+    base = public_results()
+    if unit is not None:
+        base = base.filter(unit=unit)
+    filterset = ResultFilter(request.GET, base, unit=unit)
+    ordered = listed(filterset.qs).order_by("-disclosed_on", "-result_date", "-pk")
+    page, page_range = _page(request, ordered)
+    add_result_urls(page.object_list, request)
+    context = unit.get_context(request) if unit is not None else {}
+    context.update(
+        {
+            "heading": heading,
+            "filter": filterset,
+            "page_obj": page,
+            "page_range": page_range,
+            "feed_url": (
+                unit.get_url(request) + unit.reverse_subpage("results_feed")
+                if unit is not None
+                else None
+            ),
+        }
+    )
+    if unit is None:
+        context["page"] = None
+    return TemplateResponse(request, template, context)
+
+
+def latest_results(request):
+    """最新公开: every unit's newest disclosed results, with filters."""
+    return result_list(request, heading="最新公开（一事一公开）")
+
+
+def unit_results(unit, request):
+    return result_list(request, unit=unit, heading=f"{unit.title}办理结果公开")
+
+
+def result_detail(unit, request, pk, objection_form=None, status=200):
+    result = get_object_or_404(
+        public_results()
+        .filter(unit=unit)
+        .select_related("item")
+        .prefetch_related(
+            "attachments__document",
+            Prefetch(
+                "objections",
+                queryset=Objection.objects.filter(answered_at__isnull=False).order_by(
+                    "created_at"
+                ),
+                to_attr="answered_objections",
+            ),
+        ),
+        pk=pk,
+    )
+    result.unit = unit
+    context = unit.get_context(request)
+    context.update(result_context(result, request))
+    if context["in_publicity"]:
+        from disclosure.objections import ObjectionForm
+
+        context["objection_form"] = objection_form or ObjectionForm()
+    return TemplateResponse(request, "disclosure/result.html", context, status=status)
+
+
+def result_context(result, request):
+    """What the result template needs beside the page. Also the admin preview's,
+    where `result` may be an unsaved draft without deadlines yet."""
+    today = timezone.localdate()
+    calendar = load_calendar()
+    context = {"result": result, "today": today}
+    if result.disclosure_due:
+        context["entry"] = result.entry_standing(today, calendar)
+        context["disclosure"] = result.disclosure_standing(today, calendar)
+        context["entry_explanation"] = deadlines.entry_deadline(
+            result.act_date, calendar
+        ).explanation
+        context["disclosure_explanation"] = deadlines.disclosure_deadline(
+            result.result_date, calendar
+        ).explanation
+    context["public_subject"] = result.public_subject(today)
+    context["in_publicity"] = result.in_publicity(today)
+    if result.pk and result.unit_id:
+        item = result.item
+        context["item_url"] = result.unit.get_url(
+            request
+        ) + result.unit.reverse_subpage("power_item", kwargs={"code": item.code})
+    return context
+
+
+# Feeds --------------------------------------------------------------------------
+
+
+class UnitResultsFeed(Feed):
+    """Atom feed of a unit's newest public results."""
+
+    feed_type = Atom1Feed
+
+    def __call__(self, request, unit):
+        self.unit = unit
+        return super().__call__(request)
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return self.unit
+
+    def title(self, unit):
+        return f"{unit.title}一事一公开"
+
+    def link(self, unit):
+        return unit.get_url(self.request) + unit.reverse_subpage("results")
+
+    def subtitle(self, unit):
+        return f"{unit.title}最新公开的权力运行结果"
+
+    def items(self, unit):
+        results = list(
+            listed(public_results().filter(unit=unit)).order_by("-disclosed_on", "-pk")[
+                :FEED_SIZE
+            ]
+        )
+        add_result_urls(results, self.request)
+        return results
+
+    def item_title(self, result):
+        return result.title
+
+    def item_description(self, result):
+        return (
+            f"{result.item.name}；结果产生日 {result.result_date:%Y年%m月%d日}；"
+            f"公开日期 {result.disclosed_on:%Y年%m月%d日}"
+            if result.disclosed_on
+            else result.item.name
+        )
+
+    def item_link(self, result):
+        return result.public_url
+
+    def item_pubdate(self, result):
+        return _midnight(result.disclosed_on or result.result_date)
+
+    def item_updateddate(self, result):
+        return _midnight(result.disclosed_on or result.result_date)
+
+
+def _midnight(day):
+    import datetime
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+unit_results_feed = UnitResultsFeed()
+
+
+# Decisions ------------------------------------------------------------------------
+
+
+def unit_decisions(unit, request):
+    decisions = (
+        public_decisions()
+        .filter(unit=unit)
+        .only("meeting", "meeting_date", "topic", "decision_type", "outcome", "unit")
+        .order_by("-meeting_date", "-pk")
+    )
+    page, page_range = _page(request, decisions)
+    base = unit.get_url(request)
+    for decision in page.object_list:
+        decision.public_url = base + unit.reverse_subpage(
+            "decision", kwargs={"pk": decision.pk}
+        )
+    context = unit.get_context(request)
+    context.update(
+        {
+            "heading": f"{unit.title}“三重一大”决策公开",
+            "page_obj": page,
+            "page_range": page_range,
+        }
+    )
+    return TemplateResponse(request, "disclosure/decisions.html", context)
+
+
+def decision_detail(unit, request, pk):
+    decision = get_object_or_404(
+        public_decisions()
+        .filter(unit=unit)
+        .prefetch_related("members", "attachments__document"),
+        pk=pk,
+    )
+    decision.unit = unit
+    context = unit.get_context(request)
+    context.update(decision_context(decision))
+    return TemplateResponse(request, "disclosure/decision.html", context)
+
+
+def decision_context(decision):
+    members = sorted(
+        decision.members.all(),
+        key=lambda m: (not m.present, m.speaking_order or 0, m.sort_order or 0),
+    )
+    return {
+        "decision": decision,
+        "members": members,
+        "tally": decision.tally(),
+        "public_attachments": [a for a in decision.attachments.all() if a.public],
+    }
