@@ -117,6 +117,21 @@ def _finest(word: str) -> list[str]:
     return [unit for part in parts for unit in _finest(part)]
 
 
+@lru_cache(maxsize=8192)
+def _words_and_breaks(run: str) -> tuple[list[str], frozenset[int]]:
+    """jieba's words of a run, and the offsets between two of its finest words of
+    two characters or more: a bigram across such an offset is no pair."""
+    words = list(tokenizer().cut(run, HMM=False))
+    units = [unit for word in words for unit in _finest(word)]
+    strong_breaks, position = set(), 0
+    for index, unit in enumerate(units):
+        position += len(unit)
+        following = units[index + 1] if index + 1 < len(units) else ""
+        if len(unit) >= 2 and len(following) >= 2:
+            strong_breaks.add(position)
+    return words, frozenset(strong_breaks)
+
+
 def _pairs_and_words(run: str) -> tuple[list[str], list[str]]:
     """The run's pair tokens and its jieba words of three characters or more.
 
@@ -124,15 +139,7 @@ def _pairs_and_words(run: str) -> tuple[list[str], list[str]]:
     of two characters or more: 民政 is not in 人民政府 (人民/政府), but is in
     县民政局 (县/民政/局). A two-character query matches pairs only.
     """
-    words = list(tokenizer().cut(run, HMM=False))
-    units = [unit for word in words for unit in _finest(word)]
-    unit_length, strong_breaks, position = [], set(), 0
-    for index, unit in enumerate(units):
-        unit_length += [len(unit)] * len(unit)
-        position += len(unit)
-        following = units[index + 1] if index + 1 < len(units) else ""
-        if len(unit) >= 2 and len(following) >= 2:
-            strong_breaks.add(position)
+    words, strong_breaks = _words_and_breaks(run)
     pairs = [
         run[i : i + 2] + PAIR_MARK
         for i in range(len(run) - 1)
@@ -398,21 +405,59 @@ def _term_pattern(term: str):
     return re.compile(r"[\W_]*".join(parts))
 
 
+def _spans_of(folded: str, term: str) -> list[tuple[int, int]]:
+    """Where `term` stands in the normalised text as the index matched it: a
+    two-character word only where it is a pair (民政 in 民政局, not in 人民政府)."""
+    pattern = _term_pattern(term)
+    if pattern is None:
+        return []
+    parts = runs(normalise(term))
+    pair = len(parts) == 1 and parts[0][1] and len(parts[0][0]) == 2
+    return [
+        (match.start(), match.end())
+        for match in pattern.finditer(folded)
+        if match.end() > match.start()
+        and not (pair and _straddles(folded, match.start()))
+    ]
+
+
+def _straddles(folded: str, start: int) -> bool:
+    """Whether the bigram at `start` crosses two words of its run."""
+    cjk = re.compile(f"[{CJK}]")
+    first = start
+    while first > 0 and cjk.match(folded[first - 1]):
+        first -= 1
+    last = start + 2
+    while last < len(folded) and cjk.match(folded[last]):
+        last += 1
+    _, breaks = _words_and_breaks(folded[first:last])
+    return start - first + 1 in breaks
+
+
+def _term_spans(folded: str, term: str) -> list[tuple[int, int]]:
+    """The term where it stands; else, when every one of a long term's loose parts
+    is there (analysis.loose_parts: how it matched), each part."""
+    spans = _spans_of(folded, term)
+    if spans:
+        return spans
+    found = [_spans_of(folded, part) for part in loose_parts(term)]
+    if found and all(found):
+        return [span for part_spans in found for span in part_spans]
+    return []
+
+
 def match_spans(text: str, groups: Iterable[Iterable[str]]) -> list[tuple[int, int]]:
     """(start, end) of every match of any query term in `text`, in order, merged
-    where they overlap — for highlighting in the page (escape the rest)."""
+    where they overlap — for highlighting in the page (escape the rest). What is
+    marked is what the index matched: pairs, phrases, or a long term's parts."""
     if not text:
         return []
     folded, offsets = _normalised_with_offsets(text)
     spans = []
     for group in groups:
         for term in group:
-            pattern = _term_pattern(term)
-            if pattern is None:
-                continue
-            for match in pattern.finditer(folded):
-                if match.end() > match.start():
-                    spans.append((offsets[match.start()], offsets[match.end() - 1] + 1))
+            for start, end in _term_spans(folded, term):
+                spans.append((offsets[start], offsets[end - 1] + 1))
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

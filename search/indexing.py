@@ -4,12 +4,21 @@ unpublishing and deleting of items, and moves, renames and unpublishing of units
 Wagtail sends `published`/`unpublished` for every PowerItem revision published or
 withdrawn (the catalog workflow does it item by item), `page_published`/
 `page_unpublished` for unit pages and `post_page_move` after a move. The bulk import writes rows directly and calls
-`index_power_items` itself. Documents are written in the same transaction as the
-change; Elasticsearch, when configured, is told after the commit, and a failure
-there is only a warning (`manage.py search_reindex` catches it up).
+`index_power_items` itself. An item's documents are written in the same
+transaction as the change; Elasticsearch, when configured, is told after the
+commit, and a failure there is only a warning (`manage.py search_reindex` catches
+it up).
+
+A unit's change can touch every item below it (a township holds thousands), so it
+is background work: the task `reindex_subtree` (django-tasks) is enqueued once the
+change is committed, never before — a worker must see the moved tree. Under the
+immediate task backend (settings.TASKS, as `make run` and the tests have it) it
+runs right after the commit, in the same process; a queue backend takes it off the
+request without any change here.
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -22,6 +31,8 @@ from wagtail.signals import (
     published,
     unpublished,
 )
+
+from django_tasks import task
 
 from disclosure.models import PowerItem, UnitPage
 from search import documents, service
@@ -115,16 +126,31 @@ def power_item_deleted(sender, instance, **kwargs):
     index_power_items([instance.pk])
 
 
+@task()
+def reindex_subtree(unit_id: int, force: bool = False) -> int:
+    """Re-index the items at or below a unit; returns how many documents changed.
+    Arguments are plain values (a task's arguments are stored as JSON)."""
+    unit = UnitPage.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return 0
+    written, removed = index_subtree(unit, force=force)
+    return len(written) + len(removed)
+
+
+def schedule_subtree(unit_id, force=False):
+    transaction.on_commit(partial(reindex_subtree.enqueue, unit_id, force))
+
+
 @receiver(page_published, sender=UnitPage)
 @receiver(page_unpublished, sender=UnitPage)
 def unit_changed(sender, instance, **kwargs):
-    index_subtree(instance)
+    schedule_subtree(instance.pk)
 
 
 @receiver(post_page_move, sender=UnitPage)
 def unit_moved(sender, instance, **kwargs):
     """A move changes the paths, titles above and addresses of a whole subtree."""
-    index_subtree(instance, force=True)
+    schedule_subtree(instance.pk, force=True)
 
 
 @receiver([post_save, post_delete], sender=Synonym)

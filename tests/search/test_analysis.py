@@ -17,9 +17,44 @@ def matches(query, text, synonyms=SYNONYMS):
     tokens = analysis.index_tokens(text).split(" ")
     groups = analysis.query_groups(query, synonyms)
     return bool(groups) and all(
-        any(_contains(tokens, *analysis.term_tokens(term)) for term in group)
+        any(
+            _contains(tokens, *analysis.term_tokens(term)) or _near(tokens, term)
+            for term in group
+        )
         for group in groups
     )
+
+
+def _near(tokens, term):
+    """A long term's parts in order, at most loose_distance tokens between the
+    first and the last (FTS5 NEAR over the phrase stream)."""
+    parts = analysis.loose_parts(term)
+    if not parts:
+        return False
+    wanted = [analysis.stream_tokens(part) for part in parts]
+    starts = [
+        [i for i in range(len(tokens)) if tokens[i : i + len(want)] == want]
+        for want in wanted
+    ]
+
+    def reach(index, after):
+        if index == len(wanted):
+            return after
+        for start in starts[index]:
+            if start >= after:
+                end = reach(index + 1, start + len(wanted[index]))
+                if end is not None:
+                    return end
+        return None
+
+    for first in starts[0]:
+        end = reach(1, first + len(wanted[0]))
+        if end is not None:
+            last_start = end - len(wanted[-1])
+            between = last_start - (first + len(wanted[0]))
+            if between <= analysis.loose_distance(parts):
+                return True
+    return False
 
 
 def _contains(tokens, wanted, prefix):
@@ -72,6 +107,9 @@ def test_normalise(raw, normalised):
         ("镇", "柳溪镇"),
         ("生活保障", "最低生活保障"),
         ("Q-001", "编码 Q-001"),
+        ("高龄津贴", "高龄老人津贴申领审核"),  # a long word's parts apart
+        ("五保", "特困人员救助供养审核"),  # …and a synonym's
+        ("危房改造", "危房鉴定后改造"),
     ],
 )
 def test_query_finds(query, text):
@@ -93,6 +131,13 @@ def test_query_finds(query, text):
         ("宅基地", "住宅基础设施", "宅基 is there, 地 is not next to it"),
         ("武装部装备", "武装部民兵训练", "装备 is missing"),
         ("低保", "最低生活标准", "no synonym without the table"),
+        (
+            "高龄津贴",
+            "高龄老人优待证办理，另有残疾人护理津贴",
+            "a long word's parts too far apart",
+        ),
+        ("高龄津贴", "津贴高龄", "a long word's parts in another order"),
+        ("宅基地", "住宅 基地", "three characters match as typed only"),
     ],
 )
 def test_query_does_not_find(query, text, why):
@@ -118,6 +163,22 @@ def test_query_does_not_find(query, text, why):
 )
 def test_query_groups(query, groups):
     assert analysis.query_groups(query, SYNONYMS) == groups
+
+
+@pytest.mark.parametrize(
+    ("term", "parts"),
+    [
+        ("高龄津贴", ["高龄", "津贴"]),
+        ("特困人员供养", ["特困人员", "供养"]),
+        ("土地管理法", ["土地", "管理法"]),  # no part of one character
+        ("一事一议", []),  # 一事/一/议 is one word once lone characters join
+        ("宅基地", []),  # shorter than four characters
+        ("镇 救助", []),  # one run only
+        ("c级危房", []),
+    ],
+)
+def test_loose_parts(term, parts):
+    assert analysis.loose_parts(term) == parts
 
 
 def test_the_same_analysis_at_index_and_query_time():
@@ -157,6 +218,17 @@ def test_snippet_is_plain_text_around_the_first_match():
 def test_snippet_without_a_match_is_the_beginning():
     assert analysis.snippet("短文本", [["其他"]]) == "短文本"
     assert analysis.snippet("甲" * 200, [["乙"]]) == "甲" * 119 + "…"
+
+
+def test_match_spans_mark_what_the_index_matched():
+    """A two-character word where it is a pair only, a long word's parts where
+    they matched apart; nothing for a part alone."""
+    text = "青山县人民政府 县民政局 高龄老人津贴"
+    marked = lambda groups: [text[a:b] for a, b in analysis.match_spans(text, groups)]  # noqa: E731
+    assert marked([["民政"]]) == ["民政"]
+    assert analysis.match_spans(text, [["民政"]])[0][0] == text.index("民政局")
+    assert marked([["高龄津贴"]]) == ["高龄", "津贴"]
+    assert marked([["高龄补贴"]]) == []
 
 
 def test_match_spans_are_on_the_original_text():

@@ -103,11 +103,12 @@ def test_a_pending_draft_does_not_change_what_is_found(county):
     assert codes("宅基地") == []
 
 
-def test_moving_a_unit_moves_its_documents(county):
+def test_moving_a_unit_moves_its_documents(county, django_capture_on_commit_callbacks):
     publish("M-1", name="临时救助金发放")
-    MovePageAction(unit("T01-A-1"), unit("T01"), pos="last-child").execute(
-        skip_permission_checks=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        MovePageAction(unit("T01-A-1"), unit("T01"), pos="last-child").execute(
+            skip_permission_checks=True
+        )
     document = SearchDocument.objects.get()
     assert document.unit_path == unit("T01-A-1").path
     assert document.url == "/t01/t01-a-1/powers/M-1/"
@@ -116,21 +117,59 @@ def test_moving_a_unit_moves_its_documents(county):
     assert codes("临时救助", unit_code="T01") == ["M-1"]
 
 
-def test_renaming_a_unit_renames_it_in_the_documents_below(county):
+def test_a_unit_move_is_reindexed_by_a_task_after_the_commit(
+    county, django_capture_on_commit_callbacks
+):
+    """The subtree is background work (django-tasks), enqueued only once the move
+    is committed: nothing is re-indexed inside the moving transaction."""
+    from django_tasks.signals import task_enqueued
+
+    publish("M-2", name="临时救助金发放")
+    before = SearchDocument.objects.get().unit_path
+    enqueued = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.task.name == "reindex_subtree":
+            enqueued.append(task_result.args)
+
+    task_enqueued.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            MovePageAction(unit("T01-A-1"), unit("T01"), pos="last-child").execute(
+                skip_permission_checks=True
+            )
+        assert SearchDocument.objects.get().unit_path == before
+        assert enqueued == []
+        for callback in callbacks:
+            callback()
+    finally:
+        task_enqueued.disconnect(record)
+    assert enqueued == [[unit("T01-A-1").pk, True]]
+    assert SearchDocument.objects.get().unit_path == unit("T01-A-1").path
+
+
+def test_renaming_a_unit_renames_it_in_the_documents_below(
+    county, django_capture_on_commit_callbacks
+):
     publish("R-1", name="临时救助金发放")
     township = unit("T01-A")
     township.title = "测试县西山镇人民政府"
-    township.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        township.save_revision().publish()
     assert codes("西山镇 临时救助") == ["R-1"]
     assert "测试县东河镇人民政府" not in SearchDocument.objects.get().body
 
 
-def test_unpublishing_a_unit_hides_the_branch_and_republishing_restores_it(county):
+def test_unpublishing_a_unit_hides_the_branch_and_republishing_restores_it(
+    county, django_capture_on_commit_callbacks
+):
     publish("B-1", name="临时救助金发放")
     township = unit("T01-A")
-    township.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        township.unpublish()
     assert codes("临时救助") == []
-    township.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        township.save_revision().publish()
     assert codes("临时救助") == ["B-1"]
 
 

@@ -365,6 +365,20 @@ def test_the_page_costs_a_fixed_number_of_queries(
         get(client, q="最低生活保障")  # with “您是不是要找”
 
 
+def test_highlight_marks_what_matched_not_the_raw_words(sample):
+    """The analysed query decides: 民政 is marked in 民政局 but not inside 人民政府,
+    a long word's parts where they matched apart, and a synonym where it stands."""
+    assert str(highlight("县人民政府<县民政局>", analyse("民政"))) == (
+        "县人民政府&lt;县<mark>民政</mark>局&gt;"
+    )
+    assert str(highlight("高龄老人津贴申领", analyse("高龄津贴"))) == (
+        "<mark>高龄</mark>老人<mark>津贴</mark>申领"
+    )
+    assert str(highlight("特困人员救助供养审核", analyse("五保"))) == (
+        "<mark>特困人员</mark>救助<mark>供养</mark>审核"
+    )
+
+
 def test_highlight_escapes_every_piece_and_marks_synonyms(sample):
     query = analyse("低保")
     assert str(highlight("<i>最低生活保障</i> & 低保", query)) == (
