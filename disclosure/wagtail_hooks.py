@@ -23,6 +23,7 @@ from .models import (
 from .permissions import (
     CatalogPermissionPolicy,
     FilingPermissionPolicy,
+    ObjectionPermissionPolicy,
     UnitItemPermissionPolicy,
 )
 from .viewsets import POWER_LISTS_SUBMENU_HOOK, ItemDeleteBulkAction, PowerListsGroup
@@ -166,9 +167,7 @@ def add_filings_panel(request, panels):
 
 register_permission_policy(Result, UnitItemPermissionPolicy(Result))
 register_permission_policy(Decision, UnitItemPermissionPolicy(Decision))
-register_permission_policy(
-    Objection, results_admin.ObjectionPermissionPolicy(Objection)
-)
+register_permission_policy(Objection, ObjectionPermissionPolicy(Objection))
 register_snippet(results_admin.ResultsGroup)
 
 
@@ -184,7 +183,7 @@ class DashboardMenuItem(MenuItem):
 
 class ObjectionMenuItem(MenuItem):
     def is_shown(self, request):
-        return results_admin.ObjectionPermissionPolicy(Objection).user_has_permission(
+        return ObjectionPermissionPolicy(Objection).user_has_permission(
             request.user, "view"
         )
 
