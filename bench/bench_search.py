@@ -8,7 +8,11 @@
    labelled queries (sub-phrases, abbreviations/synonyms, multi-term, law names,
    queries whose only matches are closed items), and the latency ratio.
    recall@10 = |top 10 ∩ relevant| / min(10, |relevant|).
-2. Scale: `search_reindex` of `--items` items (3 steps each) and p95 latency of 50 queries.
+2. Scale: `search_reindex` of `--items` items (3 steps each) and p95 latency of 50
+   queries through `search.service.search` (analysis, facet counts over every match,
+   the first page with snippets), each query run once per round after one warm-up
+   round; the p95 of every round is printed and their median is the figure (a shared
+   machine is noisy: one round's p95 is its third-slowest query).
 The database named in DATABASE_URL is dropped and re-created (PostgreSQL); without it
 a throwaway SQLite file is used.
 """
@@ -350,6 +354,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--quality-items", type=int, default=2_000)
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="timed rounds of the 50 queries"
+    )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sunlight-search-bench-"))
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -413,18 +420,28 @@ def main():
     texts = texts[:50]
     for text in texts:
         search(text, limit=20)
-    times = []
-    for text in texts:
-        t0 = time.perf_counter()
-        search(text, limit=20)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    p95 = times[int(0.95 * (len(times) - 1))] * 1000
+    rounds = []
+    for _ in range(options.rounds):
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            search(text, limit=20)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        rounds.append(
+            (
+                statistics.median(times) * 1000,
+                times[int(0.95 * (len(times) - 1))] * 1000,
+            )
+        )
     print(
         f"search_reindex of {options.items} items ({options.items * 3} steps): {reindex:.1f} s"
     )
+    print("p95 per round: " + ", ".join(f"{p95:.0f}" for _, p95 in rounds) + " ms")
     print(
-        f"{len(texts)} queries on {options.items} items: p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95:.0f} ms"
+        f"{len(texts)} queries on {options.items} items, median of {len(rounds)} rounds: "
+        f"p50 {statistics.median(p50 for p50, _ in rounds):.0f} ms, "
+        f"p95 {statistics.median(p95 for _, p95 in rounds):.0f} ms"
     )
 
 

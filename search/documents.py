@@ -7,8 +7,14 @@ ever indexed; everything else has no document.
 
 The body carries the unit's titles from the top down, so "柳溪镇 救助" finds the
 relief items of every 柳溪镇 office; `unit_path` lets a search keep to a subtree.
+
+Other kinds (一事一公开 results, 三重一大 decisions) join through `register()`: a
+`Source` says how to build a kind's documents, how many public objects it has and
+which objects sit below a unit. Reindexing, the subtree refresh after a unit
+changes and `search_reindex` then cover every registered kind.
 """
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -177,16 +183,49 @@ def _document(row, step_lines, unit):
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """How one kind of public object becomes SearchDocuments.
+
+    - `build(object_ids, units)`: batches (lists) of unsaved SearchDocuments of
+      this kind for the *public* objects among `object_ids` (all when None), using
+      `units` (a PublicUnits, or None to load what the batch needs) for the unit's
+      path, titles and address — an object below an unpublished unit is not public;
+    - `count()`: how many public objects there are (for the progress bar);
+    - `ids_below(path)`: a QuerySet of the ids of every object, public or not, of
+      a unit at or below the treebeard `path` (a unit move or rename refreshes
+      them).
+    """
+
+    kind: str
+    build: Callable[..., Iterator[list[SearchDocument]]]
+    count: Callable[[], int]
+    ids_below: Callable[[str], Iterable[int]]
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    """Index another kind (see Source); registering a kind again replaces it."""
+    SOURCES[source.kind] = source
+
+
 def replace_power_documents(item_ids):
-    """Bring the documents of these items up to date; returns (ids of documents
-    written, ids of documents removed) for the backends that keep their own copy."""
-    item_ids = list(item_ids)
+    return replace_documents(SearchDocument.Kind.POWER, item_ids)
+
+
+def replace_documents(kind, object_ids):
+    """Bring the documents of these objects of `kind` up to date; returns (ids of
+    documents written, ids of documents removed) for the backends that keep their
+    own copy."""
+    source = SOURCES[kind]
+    object_ids = list(object_ids)
     written, removed = [], []
-    kind = SearchDocument.Kind.POWER
     with transaction.atomic():
-        for start in range(0, len(item_ids), BATCH_SIZE):
-            chunk = item_ids[start : start + BATCH_SIZE]
-            documents = [doc for batch in build_power_documents(chunk) for doc in batch]
+        for start in range(0, len(object_ids), BATCH_SIZE):
+            chunk = object_ids[start : start + BATCH_SIZE]
+            documents = [doc for batch in source.build(chunk) for doc in batch]
             if documents:
                 SearchDocument.objects.bulk_create(
                     documents,
@@ -209,21 +248,41 @@ def replace_power_documents(item_ids):
 
 
 def rebuild_all(progress=None):
-    """Every document afresh, in one transaction (readers keep the old index until
-    it commits); `progress` wraps the batches and is told how many items there are.
-    Returns the number of documents."""
+    """Every document of every registered kind afresh, in one transaction (readers
+    keep the old index until it commits); `progress` wraps the batches and is told
+    how many objects there are. Returns the number of documents."""
     from search.backends.database import backend_for
 
-    total = public_power_items().count()
+    total = sum(source.count() for source in SOURCES.values())
     units = PublicUnits()
     count = 0
     backend = backend_for()
     with transaction.atomic():
         with backend.reloading():
-            batches = build_power_documents(units=units)
+            batches = (
+                batch
+                for source in SOURCES.values()
+                for batch in source.build(None, units)
+            )
             if progress is not None:
                 batches = progress(batches, total)
             for documents in batches:
                 SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
                 count += len(documents)
     return count
+
+
+def _power_items_below(path):
+    return PowerItem.objects.filter(unit__path__startswith=path).values_list(
+        "pk", flat=True
+    )
+
+
+register(
+    Source(
+        kind=SearchDocument.Kind.POWER,
+        build=build_power_documents,
+        count=lambda: public_power_items().count(),
+        ids_below=_power_items_below,
+    )
+)

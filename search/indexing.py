@@ -43,7 +43,13 @@ logger = logging.getLogger(__name__)
 
 def index_power_items(item_ids):
     """Write, refresh or remove the documents of these items."""
-    written, removed = documents.replace_power_documents(item_ids)
+    return index_objects(SearchDocument.Kind.POWER, item_ids)
+
+
+def index_objects(kind, object_ids):
+    """Write, refresh or remove the documents of these objects of a registered
+    kind (search.documents.register)."""
+    written, removed = documents.replace_documents(kind, object_ids)
     _tell_elastic(written, removed)
     return written, removed
 
@@ -55,36 +61,37 @@ def index_units(unit_ids):
 
 
 def index_subtree(unit, force=False):
-    """Re-index every item at or below `unit` when their documents would differ:
-    the unit was renamed, moved, published or unpublished."""
+    """Re-index every object at or below `unit`, of every registered kind, when
+    their documents would differ: the unit was renamed, moved, published or
+    unpublished."""
     path = UnitPage.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
     if path is None or not (force or _subtree_stale(unit.pk, path)):
         return [], []
-    items = PowerItem.objects.filter(unit__path__startswith=path)
-    return index_power_items(items.values_list("pk", flat=True))
+    written, removed = [], []
+    for kind, source in documents.SOURCES.items():
+        kind_written, kind_removed = index_objects(kind, source.ids_below(path))
+        written += kind_written
+        removed += kind_removed
+    return written, removed
 
 
 def _subtree_stale(unit_id, path):
     """Whether a sample document below `path` is not what it would be built now
     (every document below a unit carries that unit's title, address and path), or
-    there is none while the unit is public and has public items below it."""
+    there is none while the unit is public and has objects below it."""
     sample = (
-        SearchDocument.objects.filter(
-            kind=SearchDocument.Kind.POWER, unit_path__startswith=path
-        )
-        .order_by("pk")
-        .first()
+        SearchDocument.objects.filter(unit_path__startswith=path).order_by("pk").first()
     )
     if sample is None:
         if documents.PublicUnits([unit_id]).get(unit_id) is None:
             return False
-        public = documents.public_power_items()
-        return public.filter(unit__path__startswith=path).exists()
-    fresh = [
-        doc
-        for batch in documents.build_power_documents([sample.object_id])
-        for doc in batch
-    ]
+        return any(
+            source.ids_below(path).exists() for source in documents.SOURCES.values()
+        )
+    source = documents.SOURCES.get(sample.kind)
+    if source is None:
+        return True
+    fresh = [doc for batch in source.build([sample.object_id]) for doc in batch]
     if not fresh:
         return True
     return (fresh[0].unit_path, fresh[0].url, fresh[0].body) != (

@@ -291,3 +291,57 @@ def test_editors_see_the_zero_result_report(client, county):
     html = response.content.decode()
     assert "无此事项 138****5678" in html
     assert "13812345678" not in html
+
+
+@pytest.fixture
+def decisions_from_items():
+    """A stand-in second kind, registered as results and decisions will be: every
+    public item also yields a 'decision' document titled “…决策”."""
+    from search import analysis, documents
+
+    def build(object_ids=None, units=None):
+        for batch in documents.build_power_documents(object_ids, units):
+            for document in batch:
+                document.kind = SearchDocument.Kind.DECISION
+                document.title += "决策"
+                document.title_tokens = analysis.index_tokens(document.title)
+            yield batch
+
+    source = documents.Source(
+        kind=SearchDocument.Kind.DECISION,
+        build=build,
+        count=lambda: documents.public_power_items().count(),
+        ids_below=lambda path: PowerItem.objects.filter(
+            unit__path__startswith=path
+        ).values_list("pk", flat=True),
+    )
+    saved = dict(documents.SOURCES)
+    documents.register(source)
+    yield source
+    documents.SOURCES.clear()
+    documents.SOURCES.update(saved)
+
+
+def test_a_registered_kind_is_indexed_reindexed_and_moved(
+    county, decisions_from_items, django_capture_on_commit_callbacks
+):
+    from search import indexing
+
+    item = publish("K-1", name="临时救助金发放")
+    assert codes("临时救助") == ["K-1"]  # the power item, on publish
+    indexing.index_objects(SearchDocument.Kind.DECISION, [item.pk])
+    assert sorted(codes("临时救助")) == ["K-1", "K-1"]
+    assert codes("临时救助", kind="decision") == ["K-1"]
+    SearchDocument.objects.all().delete()
+    call_command("search_reindex", stdout=StringIO(), stderr=StringIO())
+    assert sorted(SearchDocument.objects.values_list("kind", flat=True)) == [
+        "decision",
+        "power",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        MovePageAction(unit("T01-A-1"), unit("T01"), pos="last-child").execute(
+            skip_permission_checks=True
+        )
+    paths = set(SearchDocument.objects.values_list("unit_path", flat=True))
+    assert paths == {unit("T01-A-1").path}
+    assert codes("临时救助", unit_code="T01-A") == []
