@@ -254,7 +254,7 @@ class ObjectionEditView(generic.EditView):
         log(objection, "sunlight.objection_answered", user=self.request.user)
         return objection
 
-    def get_success_message(self, instance):
+    def get_success_message(self):
         return "答复已保存，并在结果页面公开。"
 
 
