@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -406,8 +406,6 @@ class ResultDeadlineReport(ReportView):
             deadlines.DUE_SOON: 1,
             deadlines.ON_TIME: 2,
         }
-        from django.db.models import Case, IntegerField, Value, When
-
         return (
             with_states(results, today, load_calendar())
             .annotate(
@@ -495,8 +493,6 @@ class UnitSummaryReport(ReportView):
         return can_see_dashboards(self.request.user)
 
     def get_queryset(self):
-        from django.db.models import F
-
         today = timezone.localdate()
         soon = deadlines.due_soon_limit(today, load_calendar())
         units = UnitPage.objects.all()
