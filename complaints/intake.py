@@ -112,13 +112,13 @@ def file_report(sub: Submission) -> Filed:
     try:
         report = _store(sub, route, handler, password_hash, saved_files)
     except IntegrityError:
-        _remove(saved_files)
+        remove_files(saved_files)
         previous = existing(sub.token)
         if previous is not None:
             return Filed(previous, repeated=True)
         raise
     except BaseException:
-        _remove(saved_files)
+        remove_files(saved_files)
         raise
     return Filed(report)
 
@@ -203,7 +203,7 @@ def store_attachment(report, clean: CleanFile, position, saved_files, event=None
     return attachment
 
 
-def _remove(files):
+def remove_files(files):
     for stored in files:
         with contextlib.suppress(OSError):
             stored.storage.delete(stored.name)

@@ -8,6 +8,7 @@ private storage under neutral names, their metadata stripped.
 """
 
 import json
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -26,11 +27,24 @@ def coarse_now():
     return timezone.now().replace(minute=0, second=0, microsecond=0)
 
 
+class PrivateStorage(FileSystemStorage):
+    """Report files: under PRIVATE_STORAGE_ROOT, outside MEDIA_ROOT, so no web
+    server ever serves them; read from settings on use, not at import."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_STORAGE_ROOT / "reports"
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("举报附件没有公开地址，只能由承办纪委在后台下载。")
+
+
 def private_storage():
-    """Report files: outside MEDIA_ROOT, so no web server ever serves them."""
-    return FileSystemStorage(
-        location=settings.PRIVATE_STORAGE_ROOT / "reports", base_url=None
-    )
+    return PrivateStorage()
 
 
 class Report(models.Model):

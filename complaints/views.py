@@ -71,8 +71,8 @@ def report(request):
     except intake.IntakeError as error:
         form.add_error("accused_unit", str(error))
         return _render(request, "complaints/report_form.html", {"form": form}, 400)
-    except DatabaseError:
-        logger.exception("report form: database unavailable while storing")
+    except (DatabaseError, OSError):
+        logger.exception("report form: storage unavailable while storing")
         return _busy(request, form)
     if filed.repeated and not access.check_password(
         data["password"], filed.report.password_hash
@@ -149,9 +149,15 @@ def supplement(request):
         )
         report = Report.objects.get(pk=key["r"], code=key["c"])
     except (signing.BadSignature, Report.DoesNotExist, KeyError, TypeError):
-        form = StatusForm()
-        form.add_error(None, "页面已过期，请重新输入查询码和查询密码后再补充材料。")
-        return _render(request, "complaints/status_form.html", {"form": form}, 400)
+        return _render(
+            request,
+            "complaints/status_form.html",
+            {
+                "form": StatusForm(),
+                "error": "页面已过期，请重新输入查询码和查询密码后再补充材料。",
+            },
+            400,
+        )
     form = SupplementForm(request.POST, request.FILES)
     if not form.is_valid():
         return _status_page(request, report, supplement_form=form)
@@ -167,8 +173,8 @@ def supplement(request):
             first = report.attachments.count() + 1
             for offset, clean in enumerate(form.cleaned_data["attachments"]):
                 intake.store_attachment(report, clean, first + offset, saved, event)
-    except DatabaseError:
-        intake._remove(saved)
+    except (DatabaseError, OSError):
+        intake.remove_files(saved)
         logger.exception("report supplement: database unavailable")
         form.add_error(None, BUSY)
         return _status_page(request, report, supplement_form=form)

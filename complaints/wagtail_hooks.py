@@ -17,12 +17,14 @@ class HandlerMenuItem(MenuItem):
 @hooks.register("register_admin_urls")
 def register_report_urls():
     return [
-        path("reports/", views.ReportListView.as_view(), name=views.INDEX),
-        path("reports/register/", views.RegisterView.as_view(), name=views.REGISTER),
-        path("reports/analysis/", views.AnalysisView.as_view(), name=views.ANALYSIS),
-        path("reports/<int:pk>/", views.ReportDetailView.as_view(), name=views.DETAIL),
+        path("complaints/", views.ReportListView.as_view(), name=views.INDEX),
+        path("complaints/register/", views.RegisterView.as_view(), name=views.REGISTER),
+        path("complaints/analysis/", views.AnalysisView.as_view(), name=views.ANALYSIS),
         path(
-            "reports/<int:pk>/attachments/<int:attachment_pk>/",
+            "complaints/<int:pk>/", views.ReportDetailView.as_view(), name=views.DETAIL
+        ),
+        path(
+            "complaints/<int:pk>/attachments/<int:attachment_pk>/",
             views.AttachmentView.as_view(),
             name=views.ATTACHMENT,
         ),

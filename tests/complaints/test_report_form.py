@@ -1,0 +1,263 @@
+"""The public form /report/: valid reports stored completely, every bad input of
+issue 8 refused with a Chinese message and nothing stored."""
+
+import io
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import pytest
+from PIL import Image
+
+from complaints import intake
+from complaints.models import Report, ReportAttachment, ReportEvent
+from disclosure.models import UnitPage
+
+from .conftest import PASSWORD, VALID_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_form_has_the_contract_labels(client, county):
+    html = client.get("/report/").content.decode()
+    for label in (
+        "被举报人",
+        "被举报人职务",
+        "被举报单位",
+        "举报内容",
+        "附件",
+        "姓名",
+        "身份证号",
+        "联系电话",
+        "查询密码",
+        "确认查询密码",
+        "验证码",
+    ):
+        assert re.search(rf"<label for=\"id_\w+\">{label}</label>", html), label
+    assert "匿名举报</label>" in html and "实名举报</label>" in html
+    assert ">提交举报</button>" in html
+    assert "东河镇社会事务办公室</option>" in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_anonymous_report_is_stored_and_confirmed_with_a_16_digit_code(
+    client, report_data, private_root
+):
+    response = client.post("/report/", report_data())
+    assert response.status_code == 200
+    report = Report.objects.get()
+    assert re.fullmatch(r"\d{16}", report.code)
+    assert report.grouped_code in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert report.anonymous and report.identity == "" and report.identity_digest == ""
+    assert report.handler.code == "T01-A-J"
+    assert report.state == Report.State.PENDING
+    assert report.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in report.password_hash
+    assert list(report.events.values_list("kind", flat=True)) == [
+        ReportEvent.Kind.SUBMITTED,
+        ReportEvent.Kind.ROUTED,
+    ]
+    assert report.acknowledge_due > report.transfer_due > report.received_on
+
+
+def test_anonymous_report_drops_identity_typed_anyway(client, report_data):
+    client.post(
+        "/report/",
+        report_data(name="张三", id_number=VALID_ID, phone="13912345678"),
+    )
+    report = Report.objects.get()
+    assert report.anonymous and not report.identity
+
+
+def test_real_name_report_encrypts_identity(client, report_data):
+    data = report_data(
+        mode="real", name="钟启明", id_number=VALID_ID.lower(), phone="13800138000"
+    )
+    assert client.post("/report/", data).status_code == 200
+    report = Report.objects.get()
+    assert not report.anonymous
+    for value in ("钟启明", VALID_ID, "13800138000"):
+        assert value not in report.identity
+    assert report.read_identity() == {
+        "name": "钟启明",
+        "id_number": VALID_ID,
+        "phone": "13800138000",
+    }
+
+
+def test_head_of_township_goes_one_level_up(client, report_data):
+    township = UnitPage.objects.get(code="T01-A")
+    client.post(
+        "/report/",
+        report_data(
+            accused_person="某某", accused_post="镇长", accused_unit=township.pk
+        ),
+    )
+    report = Report.objects.get()
+    assert report.handler.code == "T01-J" and report.principal
+
+
+def test_attachment_is_stored_privately_without_metadata(
+    client, report_data, private_root, settings
+):
+    image = SimpleUploadedFile("photo.jpg", jpeg_bytes(), content_type="image/jpeg")
+    response = client.post("/report/", report_data(attachments=[image]))
+    assert response.status_code == 200
+    attachment = ReportAttachment.objects.get()
+    assert attachment.name == "附件1.jpg"
+    path = attachment.file.path
+    assert path.startswith(str(private_root))
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+
+
+def test_same_form_sent_twice_is_stored_once(client, report_data, monkeypatch):
+    data = report_data()
+    first = client.post("/report/", data)
+    code = Report.objects.get().code
+    # A retry of the same form (e.g. after a timeout) with a captcha that passes.
+    monkeypatch.setattr("captcha.fields.CaptchaField.clean", lambda self, value: value)
+    second = client.post("/report/", data)
+    assert Report.objects.count() == 1
+    assert code in re.sub(r"\s", "", second.content.decode())
+    assert "没有重复保存" in second.content.decode()
+    assert first.status_code == second.status_code == 200
+
+
+def long_text(n):
+    return "违" * n
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"content": ""}, "举报内容不能为空"),
+        ({"content": "   \n\t "}, "举报内容不能为空"),
+        ({"content": long_text(20_000)}, "举报内容不能超过5000字"),
+        ({"accused_person": ""}, "请填写被举报人"),
+        ({"accused_unit": "999999"}, "所选被举报单位不存在"),
+        ({"accused_unit": "绝不存在的单位"}, "所选被举报单位不存在"),
+        ({"content": "<script>alert(1)</script>举报"}, "不能包含网页代码"),
+        ({"content": '<img src=x onerror="alert(1)">'}, "不能包含网页代码"),
+        ({"accused_person": "<b>张三</b>"}, "不能包含网页代码"),
+        ({"content": "'; DROP TABLE complaints_report; --"}, "类似数据库指令"),
+        ({"content": "1' OR '1'='1"}, "类似数据库指令"),
+        ({"content": "x UNION SELECT password FROM auth_user"}, "类似数据库指令"),
+        ({"mode": "real", "id_number": VALID_ID, "phone": "13800138000"}, "须填写姓名"),
+        (
+            {
+                "mode": "real",
+                "name": "钟启明",
+                "id_number": "110105194912310021",
+                "phone": "13800138000",
+            },
+            "身份证号不正确",
+        ),
+        (
+            {
+                "mode": "real",
+                "name": "钟启明",
+                "id_number": VALID_ID,
+                "phone": "138abc38000",
+            },
+            "联系电话只能包含数字",
+        ),
+        (
+            {"mode": "real", "name": "钟启明", "id_number": VALID_ID, "phone": "12345"},
+            "联系电话格式不正确",
+        ),
+        ({"mode": "real", "name": "钟启明", "id_number": VALID_ID}, "须填写联系电话"),
+        ({"password_confirm": "another-password"}, "两次输入的查询密码不一致"),
+        ({"password": "short", "password_confirm": "short"}, "查询密码至少8位"),
+        ({"captcha_1": "00000x"}, "验证码不正确"),
+        ({"mode": ""}, "请选择实名举报或匿名举报"),
+    ],
+)
+def test_bad_input_is_refused_clearly_and_nothing_stored(
+    client, report_data, overrides, message
+):
+    response = client.post("/report/", report_data(**overrides))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body
+    assert "本次没有保存任何内容" in body
+    assert Report.objects.count() == 0
+    assert ReportEvent.objects.count() == 0
+
+
+def test_executable_renamed_jpg_is_refused(client, report_data, private_root):
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\x00" * 500, "image/jpeg")
+    response = client.post("/report/", report_data(attachments=[fake]))
+    assert response.status_code == 400
+    assert "改扩展名无效" in response.content.decode()
+    assert Report.objects.count() == 0
+    assert not any(private_root.rglob("*.*")) if private_root.exists() else True
+
+
+def test_a_50_mb_upload_is_refused_with_a_chinese_page(client, report_data):
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024))
+    response = client.post("/report/", report_data(attachments=[big]))
+    assert response.status_code == 413
+    assert "提交内容过大" in response.content.decode()
+    assert Report.objects.count() == 0
+
+
+def test_one_file_over_the_limit_is_refused_with_the_form_kept(
+    client, report_data, settings
+):
+    settings.REPORT_ATTACHMENT_MAX_BYTES = 1000
+    image = SimpleUploadedFile("photo.jpg", jpeg_bytes() + b"\0" * 2000)
+    response = client.post("/report/", report_data(attachments=[image]))
+    assert response.status_code == 400
+    assert "第1个附件超过" in response.content.decode()
+    assert "吴某某在高龄津贴审核中" in response.content.decode()
+
+
+def test_a_report_is_stored_completely_or_not_at_all(
+    client, report_data, private_root, monkeypatch
+):
+    original = intake.store_attachment
+    calls = []
+
+    def fail_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "store_attachment", fail_on_second)
+    files = [
+        SimpleUploadedFile("a.jpg", jpeg_bytes()),
+        SimpleUploadedFile("b.jpg", jpeg_bytes()),
+    ]
+    response = client.post("/report/", report_data(attachments=files))
+    assert response.status_code == 503
+    assert "没有保存" in response.content.decode()
+    assert Report.objects.count() == 0
+    assert ReportAttachment.objects.count() == 0
+    assert not [p for p in private_root.rglob("*") if p.is_file()]
+
+
+def test_database_outage_is_answered_with_an_error(client, report_data, monkeypatch):
+    from django.db import OperationalError
+
+    def down(submission):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(intake, "file_report", down)
+    response = client.post("/report/", report_data())
+    assert response.status_code == 503
+    assert "没有保存" in response.content.decode()
+
+
+def test_submissions_are_throttled_per_source(client, report_data, settings):
+    settings.REPORT_SUBMIT_THROTTLE = (2, 3600)
+    codes = [client.post("/report/", report_data()).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert Report.objects.count() == 2
