@@ -30,21 +30,37 @@ WRONG = "查询码或查询密码不正确，请核对后重试。"
 TOO_MANY_TRIES = "查询失败次数过多，请一小时后再试。"
 
 
+def _unavailable(where, error):
+    """Log an outage by the error's class only: a database message can quote the
+    values of the statement, and reports must not reach the logs."""
+    logger.error("%s: storage unavailable (%s)", where, type(error).__name__)
+
+
 def _render(request, template, context, status=200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
 
+def _blank_form(request, template, form_class):
+    """A fresh form; its captcha needs the database, so an outage gets a page
+    that says so instead of a server error."""
+    try:
+        return _render(request, template, {"form": form_class()})
+    except DatabaseError as error:
+        _unavailable(template, error)
+        return _render(request, "complaints/busy.html", {}, 503)
+
+
 @never_cache
 def report(request):
     if request.method != "POST":
-        return _render(request, "complaints/report_form.html", {"form": ReportForm()})
+        return _blank_form(request, "complaints/report_form.html", ReportForm)
     form = ReportForm(request.POST, request.FILES)
     try:
         valid = form.is_valid()
-    except DatabaseError:
-        logger.exception("report form: database unavailable while validating")
+    except DatabaseError as error:
+        _unavailable("report form (validating)", error)
         return _busy(request, form)
     if not valid:
         return _render(request, "complaints/report_form.html", {"form": form}, 400)
@@ -71,8 +87,8 @@ def report(request):
     except intake.IntakeError as error:
         form.add_error("accused_unit", str(error))
         return _render(request, "complaints/report_form.html", {"form": form}, 400)
-    except (DatabaseError, OSError):
-        logger.exception("report form: storage unavailable while storing")
+    except (DatabaseError, OSError) as error:
+        _unavailable("report form (storing)", error)
         return _busy(request, form)
     if filed.repeated and not access.check_password(
         data["password"], filed.report.password_hash
@@ -121,8 +137,8 @@ def status(request):
         return _render(request, "complaints/status_form.html", {"form": form}, 429)
     try:
         found = Report.objects.filter(code=code).first()
-    except DatabaseError:
-        logger.exception("report status: database unavailable")
+    except DatabaseError as error:
+        _unavailable("report status", error)
         form.add_error(None, "系统繁忙，请稍后再查询。")
         return _render(request, "complaints/status_form.html", {"form": form}, 503)
     password_hash = found.password_hash if found else None
@@ -173,9 +189,9 @@ def supplement(request):
             first = report.attachments.count() + 1
             for offset, clean in enumerate(form.cleaned_data["attachments"]):
                 intake.store_attachment(report, clean, first + offset, saved, event)
-    except (DatabaseError, OSError):
+    except (DatabaseError, OSError) as error:
         intake.remove_files(saved)
-        logger.exception("report supplement: database unavailable")
+        _unavailable("report supplement", error)
         form.add_error(None, BUSY)
         return _status_page(request, report, supplement_form=form)
     return _status_page(
@@ -186,7 +202,7 @@ def supplement(request):
 @never_cache
 def recover(request):
     if request.method != "POST":
-        return _render(request, "complaints/recover.html", {"form": RecoverForm()})
+        return _blank_form(request, "complaints/recover.html", RecoverForm)
     form = RecoverForm(request.POST)
     if not form.is_valid():
         return _render(request, "complaints/recover.html", {"form": form}, 400)
