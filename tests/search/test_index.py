@@ -345,3 +345,22 @@ def test_a_registered_kind_is_indexed_reindexed_and_moved(
     paths = set(SearchDocument.objects.values_list("unit_path", flat=True))
     assert paths == {unit("T01-A-1").path}
     assert codes("临时救助", unit_code="T01-A") == []
+
+
+def test_pages_stay_consistent_past_the_rank_window(county, monkeypatch):
+    """PostgreSQL ranks only the first matches (RANK_WINDOW); every page must still
+    show each match once, title hits first."""
+    monkeypatch.setattr(database.PostgresBackend, "rank_window", 3)
+    for number in range(4):
+        publish(f"W-{number}", name=f"临时救助金发放{number}")
+    for number in range(3):
+        publish(f"X-{number}", name=f"村级事务审核{number}", basis="临时救助")
+    pages = [codes_page("临时救助", offset) for offset in range(0, 8, 2)]
+    seen = [code for page in pages for code in page]
+    assert len(seen) == len(set(seen)) == 7
+    assert {code[0] for code in seen[:4]} == {"W"}
+    assert service.search("临时救助", offset=7).hits == []
+
+
+def codes_page(text, offset):
+    return [hit.code for hit in service.search(text, offset=offset, limit=2).hits]
