@@ -90,6 +90,17 @@ class AttachmentsField(forms.FileField):
         return cleaned
 
 
+def attachment_help():
+    mb = 1024 * 1024
+    return (
+        f"可选。图片（JPG、PNG、WEBP）、PDF、DOCX、XLSX，最多"
+        f"{settings.REPORT_ATTACHMENT_MAX_COUNT}个，每个不超过"
+        f"{settings.REPORT_ATTACHMENT_MAX_BYTES // mb} MB、合计不超过"
+        f"{settings.REPORT_ATTACHMENTS_TOTAL_BYTES // mb} MB。"
+        "系统会去除照片位置、文档作者等信息。"
+    )
+
+
 def unit_choices():
     return UnitPage.objects.live().order_by("path").only("pk", "title", "code")
 
@@ -129,8 +140,15 @@ class PasswordPair(forms.Form):
 
 class IdentityFields(forms.Form):
     name = forms.CharField(label="姓名", max_length=30, required=False)
-    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    id_number = forms.CharField(
+        label="身份证号", max_length=18, required=False, help_text="18位居民身份证号码"
+    )
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        help_text="手机号或带区号的座机号，仅用于核实情况",
+    )
 
     def clean_identity(self, required=True):
         data = self.cleaned_data
@@ -171,6 +189,7 @@ class ReportForm(IdentityFields, PasswordPair):
     accused_person = forms.CharField(
         label="被举报人",
         max_length=100,
+        help_text="姓名或称呼，如“张某某”",
         error_messages={
             "required": "请填写被举报人（姓名或称呼，如“张某某”）。",
             "max_length": "被举报人不能超过100字。",
@@ -180,6 +199,8 @@ class ReportForm(IdentityFields, PasswordPair):
         label="被举报人职务",
         max_length=100,
         required=False,
+        help_text="如“镇长”“村委会主任”“社会事务办工作人员”；"
+        "举报单位主要负责人的，由上一级纪委办理",
         error_messages={"max_length": "被举报人职务不能超过100字。"},
     )
     accused_unit = UnitChoiceField(
@@ -198,7 +219,7 @@ class ReportForm(IdentityFields, PasswordPair):
     )
     attachments = AttachmentsField(label="附件")
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    captcha = CaptchaField()
+    captcha = CaptchaField(help_text="请输入图中的5位数字")
 
     field_order = [
         "mode",
@@ -228,6 +249,12 @@ class ReportForm(IdentityFields, PasswordPair):
         self.fields["content"].error_messages["max_length"] = (
             f"举报内容不能超过{limit}字，超出部分可作为附件上传。"
         )
+        self.fields[
+            "content"
+        ].help_text = (
+            f"请写明问题发生的时间、地点和经过，不超过{limit}字；更多材料可作为附件上传"
+        )
+        self.fields["attachments"].help_text = attachment_help()
         if not self.is_bound:
             self.initial.setdefault("token", access.new_form_token())
 
@@ -257,6 +284,7 @@ class StatusForm(forms.Form):
     code = forms.CharField(
         label="查询码",
         max_length=40,
+        help_text="16位数字，可带空格",
         error_messages={"required": "请输入16位查询码。"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -294,6 +322,7 @@ class SupplementForm(forms.Form):
         self.fields["text"].error_messages["max_length"] = (
             f"补充内容不能超过{limit}字。"
         )
+        self.fields["attachments"].help_text = attachment_help()
 
     def clean_text(self):
         return plain_text(self.cleaned_data["text"], "补充内容")
@@ -309,10 +338,11 @@ class RecoverForm(IdentityFields, PasswordPair):
     """找回查询码: prove the identity given with a real-name report, set a new
     查询密码, and see the codes of one's reports."""
 
-    captcha = CaptchaField()
+    captcha = CaptchaField(help_text="请输入图中的5位数字")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = "至少8位"
         self.fields["password"].label = "新查询密码"
         self.fields["password_confirm"].label = "确认新查询密码"
 

@@ -44,6 +44,16 @@ def test_form_has_the_contract_labels(client, county):
     assert ">提交举报</button>" in html
     assert "东河镇社会事务办公室</option>" in html
     assert 'enctype="multipart/form-data"' in html
+    # Hints are tied to their inputs for screen readers.
+    assert 'aria-describedby="id_content_helptext"' in html
+    assert 'id="id_content_helptext"' in html
+
+
+def test_errors_are_tied_to_their_inputs(client, report_data):
+    html = client.post("/report/", report_data(content="")).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert re.search(r'aria-describedby="id_content_helptext id_content_error"', html)
+    assert 'id="id_content_error"' in html
 
 
 def test_anonymous_report_is_stored_and_confirmed_with_a_16_digit_code(
