@@ -7,6 +7,7 @@ Pages carrying a 查询码 are never cached.
 """
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core import signing
@@ -42,6 +43,30 @@ def _render(request, template, context, status=200):
     return response
 
 
+def outage_safe(view):
+    """Whatever a public view was doing when the database went away, the answer
+    is a page saying nothing was saved — never a server error (DESIGN rule 8)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError as error:
+            _unavailable(view.__name__, error)
+            return _render(request, "complaints/unavailable.html", {}, 503)
+
+    return wrapped
+
+
+def _outage(request, template, context):
+    """The page again with its error, or — when even that needs the unreachable
+    database (the captcha, the unit list, the footer) — a page that needs none."""
+    try:
+        return _render(request, template, context, 503)
+    except DatabaseError:
+        return _render(request, "complaints/unavailable.html", {}, 503)
+
+
 def _blank_form(request, template, form_class):
     """A fresh form; its captcha needs the database, so an outage gets a page
     that says so instead of a server error."""
@@ -49,10 +74,11 @@ def _blank_form(request, template, form_class):
         return _render(request, template, {"form": form_class()})
     except DatabaseError as error:
         _unavailable(template, error)
-        return _render(request, "complaints/busy.html", {}, 503)
+        return _render(request, "complaints/unavailable.html", {}, 503)
 
 
 @never_cache
+@outage_safe
 def report(request):
     if request.method != "POST":
         return _blank_form(request, "complaints/report_form.html", ReportForm)
@@ -104,7 +130,7 @@ def report(request):
 
 def _busy(request, form):
     form.add_error(None, BUSY)
-    return _render(request, "complaints/report_form.html", {"form": form}, 503)
+    return _outage(request, "complaints/report_form.html", {"form": form})
 
 
 def _status_page(request, report, supplement_form=None, notice=""):
@@ -122,6 +148,7 @@ def _status_page(request, report, supplement_form=None, notice=""):
 
 
 @never_cache
+@outage_safe
 def status(request):
     if request.method != "POST":
         return _render(request, "complaints/status_form.html", {"form": StatusForm()})
@@ -140,7 +167,7 @@ def status(request):
     except DatabaseError as error:
         _unavailable("report status", error)
         form.add_error(None, "系统繁忙，请稍后再查询。")
-        return _render(request, "complaints/status_form.html", {"form": form}, 503)
+        return _outage(request, "complaints/status_form.html", {"form": form})
     password_hash = found.password_hash if found else None
     if not access.check_password(form.cleaned_data["password"], password_hash):
         throttle.fail(request, "report-status", window)
@@ -152,6 +179,7 @@ def status(request):
 
 
 @never_cache
+@outage_safe
 def supplement(request):
     """The reporter adds information; the page's signed token stands for the
     查询码 and 查询密码 they just entered, for half an hour, without a cookie."""
@@ -192,14 +220,14 @@ def supplement(request):
     except (DatabaseError, OSError) as error:
         intake.remove_files(saved)
         _unavailable("report supplement", error)
-        form.add_error(None, BUSY)
-        return _status_page(request, report, supplement_form=form)
+        return _render(request, "complaints/unavailable.html", {}, 503)
     return _status_page(
         request, report, notice="补充材料已提交，纪委办理时将一并查阅。"
     )
 
 
 @never_cache
+@outage_safe
 def recover(request):
     if request.method != "POST":
         return _blank_form(request, "complaints/recover.html", RecoverForm)

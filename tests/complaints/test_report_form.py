@@ -271,3 +271,34 @@ def test_submissions_are_throttled_per_source(client, report_data, settings):
     codes = [client.post("/report/", report_data()).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert Report.objects.count() == 2
+
+
+def test_an_outage_while_opening_the_form_is_a_page_not_an_error(
+    client, county, monkeypatch
+):
+    from django.db import OperationalError
+
+    from complaints import views
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr(views, "ReportForm", down)
+    response = client.get("/report/")
+    assert response.status_code == 503
+    assert "没有保存" in response.content.decode()
+
+
+def test_an_outage_anywhere_in_a_status_lookup_is_a_page(client, county, monkeypatch):
+    from django.db import OperationalError
+
+    from complaints import views
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views, "_status_page", down)
+    monkeypatch.setattr(views.access, "check_password", lambda *a: True)
+    response = client.post("/report/status/", {"code": "1" * 16, "password": "x" * 8})
+    assert response.status_code == 503
+    assert "系统繁忙" in response.content.decode()
