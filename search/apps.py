@@ -7,7 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = "全文检索"
 
     def ready(self):
-        from search import indexing  # noqa: F401 - connects the signal receivers
+        from search import disclosures, indexing  # noqa: F401 - signal receivers
         from search.backends import database
 
         post_migrate.connect(database.repair, sender=self)
