@@ -39,7 +39,6 @@ rebuilds the table.
 from contextlib import contextmanager
 
 from django.db import connection as default_connection
-from django.db import transaction
 
 from search import analysis
 
@@ -90,6 +89,10 @@ POSTGRES_INDEX = (
 )
 POSTGRES_INSTALL = [
     "ALTER TABLE search_searchdocument ADD COLUMN IF NOT EXISTS search_vector tsvector",
+    # No statistics: the planner then always reads through the GIN index. With them,
+    # for a word in nearly every document it would scan the table and test each
+    # vector, not knowing each is a TOAST read (600 ms instead of 60 at 100,000).
+    "ALTER TABLE search_searchdocument ALTER COLUMN search_vector SET STATISTICS 0",
     "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS title_vector",
     # Rows this small keep only the short columns in line (facets read them for
     # every match); text and vectors go to the TOAST table.
@@ -414,20 +417,6 @@ class PostgresBackend(DatabaseBackend):
     #: How many matches, first in the cheap order, ts_rank re-orders: ranking reads
     #: each one's vector from the TOAST table (~25 µs apiece).
     rank_window = RANK_WINDOW
-
-    def search(self, query: Query, offset: int = 0, limit: int = 20) -> Results:
-        """In a transaction of its own (one snapshot for facets and hits) where the
-        planner reads the table through the GIN index only: for a word in nearly
-        every document it would rather scan the table and test each vector, not
-        knowing each one is a TOAST read (600 ms instead of 40 at 100,000). JIT
-        compilation costs more than these queries take."""
-        with transaction.atomic(using=self.connection.alias):
-            with self.connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), "
-                    "set_config('jit', 'off', true)"
-                )
-            return super().search(query, offset, limit)
 
     def match_expression(self, groups, title_only=False) -> str:
         clauses = []
