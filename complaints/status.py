@@ -65,6 +65,8 @@ def public_view(report: Report) -> PublicView:
     deadline = ""
     if report.state in (Report.State.PENDING, Report.State.TRANSFERRED):
         deadline = format_date(report.acknowledge_due)
+        if report.due_provisional:
+            deadline += "（暂定：该年节假日安排尚未公布）"
     return PublicView(
         report=report,
         state=state,

@@ -52,6 +52,5 @@ def register_report_log_actions(actions):
         ("identity_viewed", "查看实名举报人身份"),
         ("attachment_downloaded", "下载举报附件"),
         ("analysis_exported", "导出举报季度分析"),
-        ("keys_rotated", "轮换举报加密密钥"),
     ):
         actions.register_action(f"complaints.{action}", label, label)

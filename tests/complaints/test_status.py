@@ -176,3 +176,9 @@ def test_password_hash_takes_tens_of_milliseconds_but_not_more():
     elapsed = time.perf_counter() - started
     assert elapsed < 0.5
     assert encoded.startswith("$argon2id$v=19$m=19456,t=3,p=1$")
+
+
+def test_a_provisional_deadline_says_so(client, filed):
+    report = filed()
+    Report.objects.filter(pk=report.pk).update(due_provisional=True)
+    assert "暂定" in look_up(client, report.code).content.decode()
