@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from disclosure.models import UnitPage
 
-from .forms import AttachmentsField, IdentityFields, plain_text
+from .forms import ReportFields
 from .models import Report
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -90,8 +90,8 @@ class PrincipalForm(forms.Form):
     )
 
 
-class RegisterForm(IdentityFields):
-    """来信/来电/来访: the same fields as the public form, entered by staff."""
+class RegisterForm(ReportFields):
+    """来信/来电/来访: the public form's fields and rules, entered by staff."""
 
     channel = forms.ChoiceField(
         label="来源",
@@ -102,23 +102,12 @@ class RegisterForm(IdentityFields):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="受理、移送时限从收到日期次日起算。",
     )
-    anonymous = forms.ChoiceField(
+    mode = forms.ChoiceField(
         label="举报方式",
         choices=[("1", "匿名举报"), ("0", "实名举报")],
         widget=forms.RadioSelect,
         initial="1",
     )
-    accused_person = forms.CharField(label="被举报人", max_length=100)
-    accused_post = forms.CharField(label="被举报人职务", max_length=100, required=False)
-    accused_unit = forms.ModelChoiceField(
-        label="被举报单位",
-        queryset=UnitPage.objects.order_by("path"),
-        empty_label="请选择单位",
-    )
-    content = forms.CharField(
-        label="举报内容", widget=forms.Textarea(attrs={"rows": 8})
-    )
-    attachments = AttachmentsField(label="附件（扫描件、照片）")
     password = forms.CharField(
         label="查询密码（可选）",
         required=False,
@@ -130,7 +119,7 @@ class RegisterForm(IdentityFields):
     field_order = [
         "channel",
         "received_on",
-        "anonymous",
+        "mode",
         "accused_person",
         "accused_post",
         "accused_unit",
@@ -142,19 +131,12 @@ class RegisterForm(IdentityFields):
         "password",
     ]
 
+    @property
+    def anonymous(self):
+        return self.cleaned_data.get("mode") != "0"
+
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():
             raise forms.ValidationError("收到日期不能晚于今天。")
         return day
-
-    def clean_content(self):
-        return plain_text(self.cleaned_data["content"], "举报内容")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("anonymous") == "0":
-            self.clean_identity()
-        else:
-            data.update(name="", id_number="", phone="")
-        return data

@@ -286,7 +286,7 @@ class RegisterView(HandlerMixin, TemplateView):
                     accused_unit=data["accused_unit"],
                     content=data["content"],
                     password=password,
-                    anonymous=data["anonymous"] == "1",
+                    anonymous=form.anonymous,
                     name=data["name"],
                     id_number=data["id_number"],
                     phone=data["phone"],

@@ -176,16 +176,12 @@ class IdentityFields(forms.Form):
         data.update(name=name, id_number=id_number, phone=phone)
 
 
-class ReportForm(IdentityFields, PasswordPair):
-    """举报: fields in the contract's order; see the module docstring."""
+class ReportFields(IdentityFields):
+    """What every report holds, however it arrived: the accused, the content and
+    attachments, and the reporter's identity when it is 实名 (the online form and
+    the staff registration of 来信/来电/来访 share these rules). Subclasses say
+    whether the report is `anonymous`."""
 
-    mode = forms.ChoiceField(
-        label="举报方式",
-        choices=[(ANONYMOUS, "匿名举报"), (REAL_NAME, "实名举报")],
-        widget=forms.RadioSelect,
-        initial=ANONYMOUS,
-        error_messages={"required": "请选择实名举报或匿名举报。"},
-    )
     accused_person = forms.CharField(
         label="被举报人",
         max_length=100,
@@ -218,6 +214,51 @@ class ReportForm(IdentityFields, PasswordPair):
         error_messages={"required": "举报内容不能为空，请写明问题的具体情况。"},
     )
     attachments = AttachmentsField(label="附件")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accused_unit"].queryset = unit_choices()
+        limit = settings.REPORT_CONTENT_MAX_CHARS
+        content = self.fields["content"]
+        content.max_length = limit
+        content.widget.attrs["maxlength"] = limit
+        content.validators.append(forms.CharField(max_length=limit).validators[0])
+        content.error_messages["max_length"] = (
+            f"举报内容不能超过{limit}字，超出部分可作为附件上传。"
+        )
+        content.help_text = (
+            f"请写明问题发生的时间、地点和经过，不超过{limit}字；更多材料可作为附件上传"
+        )
+        self.fields["attachments"].help_text = attachment_help()
+
+    def clean_accused_person(self):
+        return plain_text(self.cleaned_data["accused_person"], "被举报人")
+
+    def clean_accused_post(self):
+        return plain_text(self.cleaned_data["accused_post"], "被举报人职务")
+
+    def clean_content(self):
+        return plain_text(self.cleaned_data["content"], "举报内容")
+
+    def clean(self):
+        data = super().clean()
+        if self.anonymous:
+            data.update(name="", id_number="", phone="")
+        else:
+            self.clean_identity()
+        return data
+
+
+class ReportForm(ReportFields, PasswordPair):
+    """举报 online: fields in the contract's order; see the module docstring."""
+
+    mode = forms.ChoiceField(
+        label="举报方式",
+        choices=[(ANONYMOUS, "匿名举报"), (REAL_NAME, "实名举报")],
+        widget=forms.RadioSelect,
+        initial=ANONYMOUS,
+        error_messages={"required": "请选择实名举报或匿名举报。"},
+    )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     captcha = CaptchaField(help_text="请输入图中的5位数字")
 
@@ -239,41 +280,8 @@ class ReportForm(IdentityFields, PasswordPair):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accused_unit"].queryset = unit_choices()
-        limit = settings.REPORT_CONTENT_MAX_CHARS
-        self.fields["content"].max_length = limit
-        self.fields["content"].widget.attrs["maxlength"] = limit
-        self.fields["content"].validators.append(
-            forms.CharField(max_length=limit).validators[0]
-        )
-        self.fields["content"].error_messages["max_length"] = (
-            f"举报内容不能超过{limit}字，超出部分可作为附件上传。"
-        )
-        self.fields[
-            "content"
-        ].help_text = (
-            f"请写明问题发生的时间、地点和经过，不超过{limit}字；更多材料可作为附件上传"
-        )
-        self.fields["attachments"].help_text = attachment_help()
         if not self.is_bound:
             self.initial.setdefault("token", access.new_form_token())
-
-    def clean_accused_person(self):
-        return plain_text(self.cleaned_data["accused_person"], "被举报人")
-
-    def clean_accused_post(self):
-        return plain_text(self.cleaned_data["accused_post"], "被举报人职务")
-
-    def clean_content(self):
-        return plain_text(self.cleaned_data["content"], "举报内容")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == REAL_NAME:
-            self.clean_identity()
-        else:
-            data.update(name="", id_number="", phone="")
-        return data
 
     @property
     def anonymous(self):

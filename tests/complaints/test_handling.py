@@ -234,7 +234,7 @@ def test_registering_a_letter_follows_the_same_routing(client, officers):
         {
             "channel": "letter",
             "received_on": "2026-11-02",
-            "anonymous": "0",
+            "mode": "0",
             "accused_person": "某某",
             "accused_post": "镇长",
             "accused_unit": unit("T01-A").pk,
