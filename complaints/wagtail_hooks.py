@@ -1,7 +1,10 @@
+from django.db.models import Count, Q
 from django.urls import path, reverse
+from django.utils import timezone
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 
 from . import admin_views as views
 from . import handling
@@ -36,6 +39,36 @@ def register_report_menu_item():
     return HandlerMenuItem(
         "举报办理", reverse(views.INDEX), name="reports", icon_name="warning", order=260
     )
+
+
+class ReportsPanel(Component):
+    """Dashboard for 纪委 staff: reports awaiting acceptance, overdue ones first
+    (DESIGN rule 6: acknowledge within 15 working days, transfer within 5)."""
+
+    name = "complaints"
+    order = 110
+    template_name = "complaints/admin/panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        today = timezone.localdate()
+        counts = handling.visible_reports(self.user).aggregate(
+            awaiting=Count("pk", filter=Q(state__in=handling.AWAITING)),
+            overdue=Count(
+                "pk",
+                filter=Q(state__in=handling.AWAITING, acknowledge_due__lt=today),
+            ),
+            investigating=Count("pk", filter=Q(state=handling.State.INVESTIGATING)),
+        )
+        return {**counts, "index_url": reverse(views.INDEX)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_reports_panel(request, panels):
+    if handling.is_handler(request.user):
+        panels.append(ReportsPanel(request.user))
 
 
 @hooks.register("register_log_actions")

@@ -306,3 +306,18 @@ def test_admin_menu_shows_reports_to_handlers_only(client, officers):
     client.force_login(clerk)
     assert "/admin/complaints/" not in client.get("/admin/").content.decode()
     assert get_user_model().objects.filter(username="township_jiwei").exists()
+
+
+def test_dashboard_panel_counts_awaiting_and_overdue(client, officers):
+    file(received_on=datetime.date(2026, 1, 5))
+    file()
+    client.force_login(officers["township"])
+    page = client.get("/admin/").content.decode()
+    assert "举报办理" in page
+    assert "待受理（含移送来的）：" in page and ">2 件<" in page
+    assert "<strong>1 件</strong>" in page
+    client.force_login(officers["county"])
+    assert "complaints-panel-heading" in client.get("/admin/").content.decode()
+    clerk = staff(unit("T01-A-1"), "clerk")
+    client.force_login(clerk)
+    assert "complaints-panel-heading" not in client.get("/admin/").content.decode()
