@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -401,23 +401,8 @@ class ResultDeadlineReport(ReportView):
             Result.objects.select_related("unit", "item", "entered_by"),
             self.request.user,
         )
-        state_order = {
-            deadlines.OVERDUE: 0,
-            deadlines.DUE_SOON: 1,
-            deadlines.ON_TIME: 2,
-        }
-        return (
-            with_states(results, today, load_calendar())
-            .annotate(
-                urgency=Case(
-                    *[
-                        When(disclosure_state=state, then=Value(rank))
-                        for state, rank in state_order.items()
-                    ],
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("urgency", "disclosure_due", "pk")
+        return with_states(results, today, load_calendar()).order_by(
+            *Result.DASHBOARD_ORDER
         )
 
     def decorate_paginated_queryset(self, object_list):
@@ -493,37 +478,31 @@ class UnitSummaryReport(ReportView):
         return can_see_dashboards(self.request.user)
 
     def get_queryset(self):
+        """Counts grouped on the results table alone (one pass over its unit
+        column), then the units named in one more query."""
         today = timezone.localdate()
         soon = deadlines.due_soon_limit(today, load_calendar())
-        units = UnitPage.objects.all()
-        scope = visible_unit_ids(self.request.user)
-        if scope is not None:
-            units = units.filter(pk__in=scope)
-        is_open = Q(results__disclosed_on__isnull=True)
-        return (
-            units.annotate(
-                total=Count("results"),
-                open_overdue=Count(
-                    "results", filter=is_open & Q(results__disclosure_due__lt=today)
-                ),
-                open_soon=Count(
-                    "results",
-                    filter=is_open
-                    & Q(results__disclosure_due__gte=today)
-                    & Q(results__disclosure_due__lte=soon),
-                ),
-                late_disclosed=Count(
-                    "results",
-                    filter=Q(results__disclosed_on__gt=F("results__disclosure_due")),
-                ),
-                late_entered=Count(
-                    "results", filter=Q(results__entered_on__gt=F("results__entry_due"))
-                ),
-            )
-            .filter(total__gt=0)
-            .only("code", "title")
-            .order_by("-open_overdue", "-open_soon", "path")
+        results = scoped(Result.objects.order_by(), self.request.user)
+        is_open = Q(disclosed_on__isnull=True)
+        rows = results.values("unit_id").annotate(
+            total=Count("pk"),
+            open_overdue=Count("pk", filter=is_open & Q(disclosure_due__lt=today)),
+            open_soon=Count(
+                "pk",
+                filter=is_open & Q(disclosure_due__gte=today, disclosure_due__lte=soon),
+            ),
+            late_disclosed=Count("pk", filter=Q(disclosed_on__gt=F("disclosure_due"))),
+            late_entered=Count("pk", filter=Q(entered_on__gt=F("entry_due"))),
         )
+        counts = {row.pop("unit_id"): row for row in rows}
+        units = UnitPage.objects.filter(pk__in=counts).only("code", "title", "path")
+        summary = []
+        for unit in units:
+            for name, value in counts[unit.pk].items():
+                setattr(unit, name, value)
+            summary.append(unit)
+        summary.sort(key=lambda u: (-u.open_overdue, -u.open_soon, u.path))
+        return summary
 
     def get_filename(self):
         return f"result-deadlines-by-unit-{timezone.localdate():%Y%m%d}"

@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from modelcluster.fields import ParentalKey
@@ -134,6 +134,14 @@ class Result(
     #: Free text checked for personal data before anything is saved (DESIGN rule 2).
     TEXT_FIELDS = ("title", "subject", "subject_details", "outcome", "handling_post")
 
+    #: The dashboard's order: open results first, the earliest due (so the overdue)
+    #: at the top, then the disclosed ones; served by the index of the same name.
+    DASHBOARD_ORDER = (
+        ExpressionWrapper(Q(disclosed_on__isnull=False), output_field=BooleanField()),
+        "disclosure_due",
+        "pk",
+    )
+
     class Meta:
         verbose_name = "一事一公开结果"
         verbose_name_plural = "一事一公开结果"
@@ -154,6 +162,15 @@ class Result(
                 fields=["item", "live", "-result_date"], name="result_item_live"
             ),
             models.Index(fields=["live", "-disclosed_on"], name="result_latest"),
+            models.Index(fields=["-result_date", "-id"], name="result_newest"),
+            models.Index(
+                ExpressionWrapper(
+                    Q(disclosed_on__isnull=False), output_field=BooleanField()
+                ),
+                F("disclosure_due"),
+                F("id"),
+                name="result_dashboard_order",
+            ),
             models.Index(
                 fields=["entered_by", "disclosure_due"], name="result_person_due"
             ),
