@@ -150,10 +150,21 @@ class Client:
         except Exception as error:  # noqa: BLE001
             return token, None, type(error).__name__
         found = CODE.search(body)
+        if found:
+            self.count_confirmed()
         return token, (found.group(1).replace(" ", "") if found else None), str(status)
 
     _unit = None
     _lock = threading.Lock()
+    confirmed = 0
+    confirm_after = None
+    confirmed_event = None
+
+    def count_confirmed(self):
+        with self._lock:
+            self.confirmed += 1
+            if self.confirm_after and self.confirmed >= self.confirm_after:
+                self.confirmed_event.set()
 
     def unit_pk(self):
         with self._lock:
@@ -164,6 +175,16 @@ class Client:
                         (UNIT,),
                     ).fetchone()[0]
         return Client._unit
+
+
+def restart_when_confirmed(client, command):
+    client.confirmed_event.wait(timeout=300)
+    started = time.perf_counter()
+    subprocess.run(shlex.split(command), check=False)  # noqa: S603
+    print(
+        f"  PostgreSQL restarted after {client.confirmed} confirmations "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
 
 
 def submission_key(token):
@@ -269,16 +290,19 @@ def main():
         ok &= all(code for _, code, _ in burst)
         print(f"  burst took {elapsed:.1f} s")
 
-        restart = threading.Timer(
-            1.0,
-            lambda: subprocess.run(shlex.split(args.restart), check=False),  # noqa: S603
+        # Restart once a fifth of the batch is confirmed, so that the batch has
+        # reports confirmed before, refused during and confirmed after it.
+        total = 2 * args.concurrency
+        client.confirmed = 0
+        client.confirmed_event = threading.Event()
+        client.confirm_after = total // 5
+        restart = threading.Thread(
+            target=restart_when_confirmed, args=(client, args.restart)
         )
         restart.start()
-        during = run_batch(
-            client, range(1000, 1000 + args.concurrency), args.concurrency
-        )
+        during = run_batch(client, range(1000, 1000 + total), args.concurrency)
         restart.join()
-        ok &= check(args.database, during, f"{args.concurrency} across a restart")
+        ok &= check(args.database, during, f"{total} across a restart")
         retried = []
         for token, code, status in during:
             if code:

@@ -94,7 +94,11 @@ def apply_deadlines(report, received_on):
 def existing(token):
     if not token:
         return None
-    return Report.objects.filter(submission_key=access.submission_key(token)).first()
+    return (
+        Report.objects.select_related("handler")
+        .filter(submission_key=access.submission_key(token))
+        .first()
+    )
 
 
 def file_report(sub: Submission) -> Filed:

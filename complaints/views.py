@@ -25,7 +25,9 @@ from .status import public_view
 logger = logging.getLogger(__name__)
 ACCESS_SALT = "complaints.status.access"
 ACCESS_MAX_AGE = 30 * 60
-BUSY = "系统繁忙，本次提交没有保存，请稍后重新提交。"
+BUSY = (
+    "系统繁忙，本次提交未能完成，请稍后再次点击“提交举报”（同一份举报不会重复保存）。"
+)
 TOO_OFTEN = "提交过于频繁，请一小时后再试。如情况紧急，可拨打页面底部的联系电话。"
 WRONG = "查询码或查询密码不正确，请核对后重试。"
 TOO_MANY_TRIES = "查询失败次数过多，请一小时后再试。"
@@ -121,16 +123,18 @@ def report(request):
     ):
         form.add_error(None, "该表单已经提交过。如需再次举报，请重新打开举报页面填写。")
         return _render(request, "complaints/report_form.html", {"form": form}, 409)
-    return _render(
-        request,
-        "complaints/report_done.html",
-        {"report": filed.report, "repeated": filed.repeated},
-    )
+    context = {"report": filed.report, "repeated": filed.repeated}
+    try:
+        return _render(request, "complaints/report_done.html", context)
+    except DatabaseError as error:
+        # Stored already: the 查询码 must reach the reporter all the same.
+        _unavailable("report confirmation", error)
+        return _render(request, "complaints/report_done_plain.html", context)
 
 
 def _busy(request, form):
     form.add_error(None, BUSY)
-    return _outage(request, "complaints/report_form.html", {"form": form})
+    return _outage(request, "complaints/report_form.html", {"form": form, "busy": True})
 
 
 def _status_page(request, report, supplement_form=None, notice=""):
