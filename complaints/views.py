@@ -47,7 +47,8 @@ def _render(request, template, context, status=200):
 
 def outage_safe(view):
     """Whatever a public view was doing when the database went away, the answer
-    is a page saying nothing was saved — never a server error (DESIGN rule 8)."""
+    is a page that needs no query and asks to try again — never a server error
+    (DESIGN rule 8). A fresh form needs the database too (its captcha)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -69,21 +70,11 @@ def _outage(request, template, context):
         return _render(request, "complaints/unavailable.html", {}, 503)
 
 
-def _blank_form(request, template, form_class):
-    """A fresh form; its captcha needs the database, so an outage gets a page
-    that says so instead of a server error."""
-    try:
-        return _render(request, template, {"form": form_class()})
-    except DatabaseError as error:
-        _unavailable(template, error)
-        return _render(request, "complaints/unavailable.html", {}, 503)
-
-
 @never_cache
 @outage_safe
 def report(request):
     if request.method != "POST":
-        return _blank_form(request, "complaints/report_form.html", ReportForm)
+        return _render(request, "complaints/report_form.html", {"form": ReportForm()})
     form = ReportForm(request.POST, request.FILES)
     try:
         valid = form.is_valid()
@@ -234,7 +225,7 @@ def supplement(request):
 @outage_safe
 def recover(request):
     if request.method != "POST":
-        return _blank_form(request, "complaints/recover.html", RecoverForm)
+        return _render(request, "complaints/recover.html", {"form": RecoverForm()})
     form = RecoverForm(request.POST)
     if not form.is_valid():
         return _render(request, "complaints/recover.html", {"form": form}, 400)
