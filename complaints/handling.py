@@ -112,9 +112,15 @@ def _audit(report, action, user, **data):
     log(report, action, user=user, data=data or None)
 
 
+def _lock(report):
+    """Re-read the report under a row lock: two staff acting at once take turns,
+    and the second sees the state the first left."""
+    report.refresh_from_db(from_queryset=Report.objects.select_for_update())
+
+
 def _move(report, user, target):
     require(user, report)
-    report.refresh_from_db()
+    _lock(report)
     if target not in TRANSITIONS[State(report.state)]:
         raise HandlingError(
             f"当前状态为“{report.get_state_display()}”，不能改为"
@@ -261,7 +267,7 @@ def mark_principal(report, user, reason):
     """The receiving 纪委 recognises the accused as the unit's principal leader:
     the report is routed again, and goes up if that is where it belongs."""
     require(user, report)
-    report.refresh_from_db()
+    _lock(report)
     if report.state not in AWAITING + (State.ACCEPTED, State.INVESTIGATING):
         raise HandlingError("已办结或不予受理的举报不能再改变分办。")
     if not reason.strip():
