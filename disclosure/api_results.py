@@ -113,7 +113,9 @@ class DecisionOut(Schema):
     agree: int = Field(description="同意票")
     disagree: int = Field(description="不同意票")
     defer: int = Field(description="缓议票")
-    votes: list[VoteOut] = Field(description="按发言顺序的表决意见")
+    votes: list[VoteOut] = Field(
+        description="按发言顺序的表决意见；不记名投票只公开票数，此处为空"
+    )
     url: str | None = Field(description="决策公开页面的完整地址")
 
     @staticmethod
@@ -146,6 +148,8 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_votes(decision):
+        if decision.vote_form == Decision.VoteForm.BALLOT:
+            return []  # a secret ballot publishes the tally only
         members = sorted(
             decision.members.all(),
             key=lambda m: (not m.present, m.speaking_order or 0, m.sort_order or 0),

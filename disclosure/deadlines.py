@@ -61,15 +61,16 @@ def disclosure_deadline(result_date, calendar: WorkCalendar) -> Deadline:
 def standing(due, done_on, today, calendar: WorkCalendar, provisional=False):
     """A deadline `due` met on `done_on` (None while still open), seen on `today`.
 
-    Lateness is counted in working days after the due date, so a result disclosed
-    on the Monday after a Friday deadline is one working day late, not three days.
+    Anything done after the due date is late — the same rule as the SQL states
+    in `disclosure.results` — and lateness is counted in working days, so a result
+    disclosed on the Monday after a Friday deadline is one working day late, not
+    three days (a weekend day after it counts as one).
     """
     if done_on is not None:
-        late = max(working_days_between(due, done_on, calendar), 0)
-        state = OVERDUE if done_on > due and late else ON_TIME
-        return Standing(
-            state, due, done_on, late if state == OVERDUE else 0, 0, provisional
-        )
+        if done_on <= due:
+            return Standing(ON_TIME, due, done_on, 0, 0, provisional)
+        late = max(working_days_between(due, done_on, calendar), 1)
+        return Standing(OVERDUE, due, done_on, late, 0, provisional)
     if today > due:
         late = max(working_days_between(due, today, calendar), 1)
         return Standing(OVERDUE, due, None, late, 0, provisional)

@@ -136,6 +136,18 @@ def _attachment_problems(formset, label="附件"):
     return problems
 
 
+def _member_personal_data(form):
+    from . import pii
+
+    data = getattr(form, "cleaned_data", None) or {}
+    name = data.get("name", "")
+    return [
+        f"{name}：" + pii.describe(label, findings)
+        for field, label in (("reason", "理由"), ("written_opinion", "书面意见"))
+        if (findings := pii.find_personal_data(data.get(field, "") or ""))
+    ]
+
+
 class ResultAdminForm(UnitScopedAdminForm):
     """A result's unit and item come from the editor's own units; attachments are
     read for personal data before the record is saved."""
@@ -149,7 +161,9 @@ class ResultAdminForm(UnitScopedAdminForm):
 
         field.widget = forms.Select()
         field.queryset = (
-            PowerItem.objects.filter(unit__in=self.fields["unit"].queryset)
+            PowerItem.objects.filter(
+                unit__in=self.fields["unit"].queryset, live=True, disclosed=True
+            )
             .select_related("unit")
             .only("code", "name", "unit__code")
             .order_by("unit__path", "code")
@@ -196,6 +210,9 @@ class DecisionAdminForm(UnitScopedAdminForm):
             ]
             for problem in voting.problems(present):
                 self.add_error(None, problem)
+            for form in members.forms:
+                for problem in _member_personal_data(form):
+                    self.add_error(None, problem)
         for problem in _attachment_problems(self.formsets.get("attachments")):
             self.add_error(None, problem)
         return data

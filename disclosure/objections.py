@@ -6,6 +6,8 @@ Nothing about the person is asked for or kept: no name, no address, no IP (the
 throttle counts a keyed digest in the cache only).
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +20,7 @@ from sunlight.captcha import CaptchaField
 from .results import raise_objection
 from .views_results import public_results, result_detail
 
+logger = logging.getLogger(__name__)
 MAX_LENGTH = 2000
 THROTTLE_SCOPE = "objection"
 
@@ -71,6 +74,11 @@ def raise_objection_view(unit, request, pk):
 
 
 def _notify(objection):
+    """The objection is stored and confirmed whatever happens here: a failure to
+    note or mail it is logged, and `check_deadlines` chases it when it falls due."""
     from .reminders import notify_new_objection
 
-    notify_new_objection(objection)
+    try:
+        notify_new_objection(objection)
+    except Exception:  # noqa: BLE001 - the stored objection must not become a 500
+        logger.exception("notifying objection %s failed", objection.pk)

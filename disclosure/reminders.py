@@ -173,10 +173,11 @@ def _recipients(unit_ids):
 
 
 def _people(candidate, recipients):
-    """The clerk (who entered it, else the unit's clerks) and the unit head; the
-    纪委 once overdue, and for every objection."""
+    """The clerk who entered it (while still a clerk of the unit, else the unit's
+    clerks) and the unit head; the 纪委 once overdue, and for every objection."""
     roles = recipients.get(candidate.unit_id, {})
-    clerks = [candidate.clerk_id] if candidate.clerk_id else roles.get(Role.CLERK, [])
+    unit_clerks = roles.get(Role.CLERK, [])
+    clerks = [candidate.clerk_id] if candidate.clerk_id in unit_clerks else unit_clerks
     people = {*clerks, *roles.get(Role.HEAD, [])}
     if candidate.stage == Stage.OVERDUE or candidate.kind == Kind.OBJECTION:
         people |= set(roles.get("supervisor", []))
@@ -224,7 +225,7 @@ def notify_new_objection(objection):
         reverse("disclosure_objections:edit", args=[objection.pk]),
     )
     recipients = _recipients({result.unit_id})
-    _record(
+    return _record(
         [
             DeadlineNotice(
                 kind=candidate.kind,
@@ -237,18 +238,19 @@ def notify_new_objection(objection):
             )
             for user_id in _people(candidate, recipients)
         ]
-    )
-    send_pending()
+    ) and send_pending(kind=Kind.OBJECTION, object_id=objection.pk)
 
 
-def send_pending():
+def send_pending(**only):
     """E-mail each person their notices not yet e-mailed, in one message.
 
     A notice is claimed (emailed=True) before sending, so two runs never send it
     twice; if the mail server refuses, the claim is released for the next run.
     """
     pending = defaultdict(list)
-    rows = DeadlineNotice.objects.filter(emailed=False).select_related("recipient")
+    rows = DeadlineNotice.objects.filter(emailed=False, **only).select_related(
+        "recipient"
+    )
     for notice in rows.order_by("recipient_id", "due", "pk"):
         pending[notice.recipient].append(notice)
     sent, failed = 0, []

@@ -71,11 +71,11 @@ def overdue_by_unit(today=None, calendar=None):
 
 
 def mark_disclosed(result, on=None):
-    """First publication fixes the disclosure date and the end of the 公示 period;
+    """Publication fixes the disclosure date (once) and the end of the 公示 period;
     written with an UPDATE so that no revision is created for a system field."""
     if not result.mark_disclosed(on or timezone.localdate()):
         return False
-    Result.objects.filter(pk=result.pk, disclosed_on__isnull=True).update(
+    Result.objects.filter(pk=result.pk).update(
         disclosed_on=result.disclosed_on, publicity_ends=result.publicity_ends
     )
     return True

@@ -18,7 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from disclosure import deadlines
 from disclosure.filters import ResultFilter
 from disclosure.models import Decision, Objection, Result
-from disclosure.workdays import load_calendar
+from disclosure.workdays import format_date, load_calendar
 
 PER_PAGE = 20
 FEED_SIZE = 50
@@ -129,10 +129,10 @@ def result_detail(unit, request, pk, objection_form=None, status=200):
             "attachments__document",
             Prefetch(
                 "objections",
-                queryset=Objection.objects.filter(answered_at__isnull=False).order_by(
-                    "created_at"
-                ),
-                to_attr="answered_objections",
+                queryset=Objection.objects.only(
+                    "result_id", "content", "created_at", "answer", "answered_at"
+                ).order_by("created_at"),
+                to_attr="all_objections",
             ),
         ),
         pk=pk,
@@ -140,7 +140,7 @@ def result_detail(unit, request, pk, objection_form=None, status=200):
     result.unit = unit
     context = unit.get_context(request)
     context.update(result_context(result, request))
-    if context["in_publicity"]:
+    if context["in_publicity"] or objection_form is not None:
         from disclosure.objections import ObjectionForm
 
         context["objection_form"] = objection_form or ObjectionForm()
@@ -164,6 +164,17 @@ def result_context(result, request):
         ).explanation
     context["public_subject"] = result.public_subject(today)
     context["in_publicity"] = result.in_publicity(today)
+    objections = getattr(result, "all_objections", [])
+    answered = [o for o in objections if o.is_answered]
+    # A private person's result may carry the 公示 list: it goes with the name.
+    context["public_attachments"] = (
+        result.subject_kind != Result.SubjectKind.PERSON or context["in_publicity"]
+    )
+    context["objection_count"] = len(objections)
+    context["objections_waiting"] = len(objections) - len(answered)
+    # During the 公示 the answered objections are read in full (masked); after
+    # it, only how many there were: they may name the person or third parties.
+    context["answered_objections"] = answered if context["in_publicity"] else []
     if result.pk and result.unit_id:
         item = result.item
         context["item_url"] = result.unit.get_url(
@@ -210,12 +221,10 @@ class UnitResultsFeed(Feed):
         return result.title
 
     def item_description(self, result):
-        return (
-            f"{result.item.name}；结果产生日 {result.result_date:%Y年%m月%d日}；"
-            f"公开日期 {result.disclosed_on:%Y年%m月%d日}"
-            if result.disclosed_on
-            else result.item.name
-        )
+        parts = [result.item.name, f"结果产生日 {format_date(result.result_date)}"]
+        if result.disclosed_on:
+            parts.append(f"公开日期 {format_date(result.disclosed_on)}")
+        return "；".join(parts)
 
     def item_link(self, result):
         return result.public_url

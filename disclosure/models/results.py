@@ -34,6 +34,9 @@ from disclosure import deadlines, pii
 from .powers import personal_data_errors
 
 MAX_PUBLICITY_DAYS = 90
+#: Records older than this are history, not 一事一公开 (and would make every
+#: working-day count walk decades).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
 
 
 def local_today():
@@ -204,6 +207,10 @@ class Result(
             errors.setdefault(field, []).append(message)
         if self.item_id and self.unit_id and self.item.unit_id != self.unit_id:
             errors.setdefault("item", []).append("请选择本单位的权力事项。")
+        elif self.item_id and not (self.item.live and self.item.disclosed):
+            errors.setdefault("item", []).append(
+                "只能为已发布且公开的权力事项录入公开结果。"
+            )
         if self.subject_kind == self.SubjectKind.NONE and self.subject.strip():
             errors.setdefault("subject_kind", []).append(
                 "填写了办理对象时，请选择对象类型（自然人或法人、其他组织）。"
@@ -216,6 +223,7 @@ class Result(
             errors.setdefault("publicity_days", []).append(
                 "自然人的公示信息只能在公示期内公开：请填写公示期，或删去公示信息。"
             )
+        errors.update(self._name_outside_subject())
         if self.publicity_days is not None and not (
             1 <= self.publicity_days <= MAX_PUBLICITY_DAYS
         ):
@@ -225,8 +233,30 @@ class Result(
         if errors:
             raise ValidationError(errors)
 
+    def _name_outside_subject(self):
+        """A private person's name may appear only in the 申请/办理对象 field, which
+        is withdrawn after the 公示 (rule 10); elsewhere it would stay public."""
+        name = self.subject.strip()
+        if self.subject_kind != self.SubjectKind.PERSON or len(name) < 2:
+            return {}
+        return {
+            field: [
+                f"“{self._meta.get_field(field).verbose_name}”中含有办理对象姓名"
+                f"“{name}”：个人姓名只能填在“申请/办理对象”中，公示期满后自动撤下。"
+            ]
+            for field in ("title", "outcome", "handling_post")
+            if name in (getattr(self, field) or "")
+        }
+
     def date_problems(self, today):
         problems = {}
+        for name in ("act_date", "result_date"):
+            value = getattr(self, name)
+            if value and value < EARLIEST_DATE:
+                label = self._meta.get_field(name).verbose_name
+                problems[name] = f"{label}不能早于 {EARLIEST_DATE.year} 年。"
+        if problems:
+            return problems
         if self.act_date and self.act_date > today:
             problems["act_date"] = "权力行为发生日不能晚于今天。"
         if self.result_date and self.result_date > today:
@@ -292,14 +322,16 @@ class Result(
         return ""
 
     def mark_disclosed(self, on):
-        """Called when first published: the date of disclosure and the end of the
-        公示 period are set by the system, never typed."""
-        if self.disclosed_on:
-            return False
-        self.disclosed_on = on
-        if self.publicity_days:
+        """Called on publication: the date of disclosure (the first) and the end of
+        the 公示 period are set by the system, never typed. A 公示 added to an
+        already disclosed result runs from this publication."""
+        changed = False
+        if not self.disclosed_on:
+            self.disclosed_on, changed = on, True
+        if self.publicity_days and not self.publicity_ends:
             self.publicity_ends = on + datetime.timedelta(days=self.publicity_days - 1)
-        return True
+            changed = True
+        return changed
 
     # URLs and preview ---------------------------------------------------------------
 

@@ -52,8 +52,8 @@ def test_a_deadline_into_an_unknown_year_is_provisional_not_an_error(calendar):
         (D(2026, 11, 20), D(2026, 11, 30), deadlines.ON_TIME, 0, "按时完成"),
         # Friday's deadline met on Monday: one working day late, not three days.
         (D(2026, 11, 23), D(2026, 11, 30), deadlines.OVERDUE, 1, "逾期 1 个工作日"),
-        # Met on the Saturday after: no working day was lost.
-        (D(2026, 11, 21), D(2026, 11, 30), deadlines.ON_TIME, 0, "按时完成"),
+        # Done on the Saturday after: late all the same, by at least one day.
+        (D(2026, 11, 21), D(2026, 11, 30), deadlines.OVERDUE, 1, "逾期 1 个工作日"),
         (None, D(2026, 11, 25), deadlines.OVERDUE, 3, "逾期 3 个工作日"),
         (None, D(2026, 11, 20), deadlines.DUE_SOON, 0, "今日到期"),
         (None, D(2026, 11, 18), deadlines.DUE_SOON, 0, "还剩 2 个工作日"),

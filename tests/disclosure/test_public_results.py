@@ -6,6 +6,7 @@ of queries whatever their size."""
 
 import datetime
 import re
+from unittest import mock
 from xml.etree import ElementTree
 
 from django.core import mail
@@ -60,8 +61,12 @@ def test_a_result_page_shows_its_dates_and_how_deadlines_were_computed(client, i
 
 def test_drafts_and_results_of_undisclosed_items_are_not_public(client, item, office):
     draft = make_result(item, publish=False)
-    hidden_item = make_item(office, "R-2", disclosed=False, withheld_reason="内部事务")
+    hidden_item = make_item(office, "R-2")
     hidden = make_result(hidden_item)
+    # The item is later withdrawn from disclosure: its results go with it.
+    hidden_item.__class__.objects.filter(pk=hidden_item.pk).update(
+        disclosed=False, withheld_reason="内部事务"
+    )
     for result in (draft, hidden):
         assert client.get(url_of(result)).status_code == 404
     listing = client.get("/results/").content.decode()
@@ -301,7 +306,7 @@ def test_after_the_period_no_objection_and_the_name_is_withdrawn(client, posted)
     assert 'name="content"' not in page
     response = client.post(url_of(posted) + "objection/", {"content": "迟到的异议"})
     assert response.status_code == 400
-    assert "公示期已结束" in response.content.decode()
+    assert "不能再提出异议" in response.content.decode()
     assert not Objection.objects.exists()
 
 
@@ -319,6 +324,59 @@ def test_only_answered_objections_show_with_personal_data_masked(client, posted)
     page = client.get(url_of(posted)).content.decode()
     assert "已核实，情况属实。" in page
     assert "138****5678" in page and "13812345678" not in page
+
+
+def test_after_the_period_objections_are_only_counted(client, posted):
+    Objection.objects.create(
+        result=posted,
+        content="王某某家有营运车辆",
+        answer="经核实，王某某家车辆已报废。",
+        answered_at=timezone.now(),
+        answer_due=timezone.localdate(),
+    )
+    assert "已报废" in client.get(url_of(posted)).content.decode()
+    Result.objects.filter(pk=posted.pk).update(
+        publicity_ends=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = client.get(url_of(posted)).content.decode()
+    assert "公示期内收到异议 1 件，均已答复" in page
+    assert "王某某" not in page and "已报废" not in page
+
+
+def test_a_failed_notification_never_loses_the_objection(
+    client, posted, django_capture_on_commit_callbacks
+):
+    data = objection_form(client, posted)
+    with (
+        mock.patch(
+            "disclosure.reminders._recipients", side_effect=RuntimeError("mail down")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            url_of(posted) + "objection/", {**data, "content": "请核实"}
+        )
+    assert response.status_code == 302
+    assert Objection.objects.count() == 1
+
+
+def test_a_publicity_added_after_disclosure_runs_from_that_publication(client, item):
+    result = make_result(item)
+    assert result.publicity_ends is None
+    result.subject_kind, result.subject, result.publicity_days = "person", "王某某", 7
+    result.save_revision().publish(skip_permission_checks=True)
+    result.refresh_from_db()
+    assert result.publicity_ends == timezone.localdate() + datetime.timedelta(days=6)
+    assert 'name="content"' in client.get(url_of(result)).content.decode()
+
+
+def test_a_secret_ballot_publishes_the_tally_only(client, county):
+    unit = UnitPage.objects.get(code="T01-A")
+    record = decision(unit)
+    Decision.objects.filter(pk=record.pk).update(vote_form="不记名")
+    page = client.get(unit.url + f"decisions/{record.pk}/").content.decode()
+    assert "同意 7 票" in page and "成员0" not in page
+    assert client.get("/api/v1/decisions/").json()["results"][0]["votes"] == []
 
 
 def test_objecting_needs_post(client, posted):

@@ -77,6 +77,12 @@ def test_deadlines_are_computed_when_saved(item):
         ),
         ({"subject": "某公司"}, "subject_kind", "请选择对象类型"),
         ({"publicity_days": 400}, "publicity_days", "1 至 90 天"),
+        ({"act_date": D(1, 1, 1)}, "act_date", "不能早于 2000 年"),
+        (
+            {"subject_kind": "person", "subject": "王小明", "title": "王小明低保申请"},
+            "title",
+            "办理对象姓名",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_chinese_message(item, fields, field, message):
@@ -92,6 +98,15 @@ def test_an_item_of_another_unit_is_refused(item, county):
         result.item = other
         result.full_clean()
     assert "本单位的权力事项" in error.value.message_dict["item"][0]
+
+
+def test_only_published_disclosed_items_take_results(item, county):
+    draft_item = make_item(UnitPage.objects.get(code="T01-A-1"), "R-8", live=False)
+    with pytest.raises(ValidationError) as error:
+        result = draft(item)
+        result.item = draft_item
+        result.full_clean()
+    assert "已发布且公开" in error.value.message_dict["item"][0]
 
 
 def test_publication_sets_the_disclosure_date_once(item):

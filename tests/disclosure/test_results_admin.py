@@ -196,6 +196,15 @@ def decision_form(people, present):
     )
 
 
+def test_personal_data_in_a_members_reason_is_refused(client, people):
+    data = decision_form(people, 5)
+    data["members-0-reason"] = "已与申请人电话 13812345678 核实"
+    client.force_login(people["clerk"])
+    response = client.post(admin_url("add", model="decision"), data)
+    assert "含有个人信息" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
 def test_a_decision_below_quorum_is_refused(client, people):
     client.force_login(people["clerk"])
     response = client.post(admin_url("add", model="decision"), decision_form(people, 3))
