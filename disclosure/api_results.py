@@ -75,7 +75,7 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_disclosed_late(result):
-        return bool(result.disclosed_on and result.disclosed_on > result.disclosure_due)
+        return result.disclosed_late
 
     @staticmethod
     def resolve_url(result, context):
@@ -128,32 +128,28 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_members(decision):
-        return decision.tally().members
+        return decision.tally.members
 
     @staticmethod
     def resolve_present(decision):
-        return decision.tally().present
+        return decision.tally.present
 
     @staticmethod
     def resolve_agree(decision):
-        return decision.tally().agree
+        return decision.tally.agree
 
     @staticmethod
     def resolve_disagree(decision):
-        return decision.tally().disagree
+        return decision.tally.disagree
 
     @staticmethod
     def resolve_defer(decision):
-        return decision.tally().defer
+        return decision.tally.defer
 
     @staticmethod
     def resolve_votes(decision):
         if decision.vote_form == Decision.VoteForm.BALLOT:
             return []  # a secret ballot publishes the tally only
-        members = sorted(
-            decision.members.all(),
-            key=lambda m: (not m.present, m.speaking_order or 0, m.sort_order or 0),
-        )
         return [
             {
                 "order": m.speaking_order if m.present else None,
@@ -164,7 +160,7 @@ class DecisionOut(Schema):
                 "vote": (m.vote or None) if m.present else None,
                 "reason": m.reason if m.present else m.written_opinion,
             }
-            for m in members
+            for m in decision.members_in_order()
         ]
 
     @staticmethod

@@ -136,6 +136,19 @@ def _attachment_problems(formset, label="附件"):
     return problems
 
 
+#: The member fields the meeting rules read, with their blank values.
+MEMBER_FIELDS = {
+    "name": "",
+    "present": False,
+    "speaking_order": None,
+    "vote": "",
+    "reason": "",
+    "written_opinion": "",
+    "is_head": False,
+    "is_reporter": False,
+}
+
+
 def _member_personal_data(form):
     from . import pii
 
@@ -190,21 +203,18 @@ class DecisionAdminForm(UnitScopedAdminForm):
 
     def clean(self):
         from . import voting
+        from .models import DecisionMember
 
         data = super().clean()
         members = self.formsets.get("members")
         if members is not None and all(form.is_valid() for form in members.forms):
             present = [
-                voting.Member(
-                    name=form.cleaned_data.get("name", ""),
-                    present=form.cleaned_data.get("present", False),
-                    speaking_order=form.cleaned_data.get("speaking_order"),
-                    vote=form.cleaned_data.get("vote", ""),
-                    reason=form.cleaned_data.get("reason", ""),
-                    written_opinion=form.cleaned_data.get("written_opinion", ""),
-                    is_head=form.cleaned_data.get("is_head", False),
-                    is_reporter=form.cleaned_data.get("is_reporter", False),
-                )
+                DecisionMember(
+                    **{
+                        name: form.cleaned_data.get(name, default)
+                        for name, default in MEMBER_FIELDS.items()
+                    }
+                ).as_voting()
                 for form in members.forms
                 if form.cleaned_data and not form.cleaned_data.get("DELETE")
             ]

@@ -65,21 +65,7 @@ def check_deadlines(today=None):
     summary = Summary()
     candidates = list(_result_candidates(today, soon, summary))
     candidates += list(_objection_candidates(today, soon, summary))
-    recipients = _recipients({c.unit_id for c in candidates})
-    wanted = [
-        DeadlineNotice(
-            kind=c.kind,
-            object_id=c.object_id,
-            stage=c.stage,
-            recipient_id=user_id,
-            due=c.due,
-            subject=c.subject,
-            url=c.url,
-        )
-        for c in candidates
-        for user_id in _people(c, recipients)
-    ]
-    summary.notices = _record(wanted)
+    summary.notices = _record(_notices(candidates))
     summary.emails, summary.failed = send_pending()
     return summary
 
@@ -186,6 +172,24 @@ def _people(candidate, recipients):
     return sorted(people)
 
 
+def _notices(candidates):
+    """One unsaved notice per candidate and person to tell."""
+    recipients = _recipients({c.unit_id for c in candidates})
+    return [
+        DeadlineNotice(
+            kind=c.kind,
+            object_id=c.object_id,
+            stage=c.stage,
+            recipient_id=user_id,
+            due=c.due,
+            subject=c.subject,
+            url=c.url,
+        )
+        for c in candidates
+        for user_id in _people(c, recipients)
+    ]
+
+
 def _record(notices):
     """Insert the notices not yet recorded and return how many were new. The
     existing ones are read first (through the unique index), so a daily run over
@@ -224,21 +228,9 @@ def notify_new_objection(objection):
         f"收到对“{result.title}”的公示异议，请在 {format_date(objection.answer_due)} 前答复",
         reverse("disclosure_objections:edit", args=[objection.pk]),
     )
-    recipients = _recipients({result.unit_id})
-    return _record(
-        [
-            DeadlineNotice(
-                kind=candidate.kind,
-                object_id=candidate.object_id,
-                stage=candidate.stage,
-                recipient_id=user_id,
-                due=candidate.due,
-                subject=candidate.subject,
-                url=candidate.url,
-            )
-            for user_id in _people(candidate, recipients)
-        ]
-    ) and send_pending(kind=Kind.OBJECTION, object_id=objection.pk)
+    return _record(_notices([candidate])) and send_pending(
+        kind=Kind.OBJECTION, object_id=objection.pk
+    )
 
 
 def send_pending(**only):

@@ -41,18 +41,17 @@ def with_states(results, today, calendar: WorkCalendar):
     )
 
 
+def published_results():
+    """Results the public may see wherever their unit is public: live, of a live
+    and disclosed item (the unit check is the caller's — pages filter public
+    units, the search index builds from public units only)."""
+    return Result.objects.filter(live=True, item__live=True, item__disclosed=True)
+
+
 def open_overdue(today=None):
     """Results not yet disclosed whose disclosure deadline has passed."""
     today = today or timezone.localdate()
     return Result.objects.filter(disclosed_on__isnull=True, disclosure_due__lt=today)
-
-
-def open_due_soon(today=None, calendar=None):
-    today = today or timezone.localdate()
-    soon = deadlines.due_soon_limit(today, calendar or load_calendar())
-    return Result.objects.filter(
-        disclosed_on__isnull=True, disclosure_due__gte=today, disclosure_due__lte=soon
-    )
 
 
 def overdue_by_unit(today=None, calendar=None):

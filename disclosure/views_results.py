@@ -18,7 +18,8 @@ from django.utils.feedgenerator import Atom1Feed
 from disclosure import deadlines
 from disclosure.filters import ResultFilter
 from disclosure.models import Decision, Objection, Result
-from disclosure.workdays import format_date, load_calendar
+from disclosure.results import published_results
+from disclosure.workdays import format_date, load_calendar, start_of_day
 
 PER_PAGE = 20
 FEED_SIZE = 50
@@ -27,12 +28,7 @@ FEED_SIZE = 50
 def public_results():
     from disclosure.api import public_units
 
-    return Result.objects.filter(
-        live=True,
-        item__live=True,
-        item__disclosed=True,
-        unit__in=public_units().values("pk"),
-    )
+    return published_results().filter(unit__in=public_units().values("pk"))
 
 
 def public_decisions():
@@ -230,16 +226,10 @@ class UnitResultsFeed(Feed):
         return result.public_url
 
     def item_pubdate(self, result):
-        return _midnight(result.disclosed_on or result.result_date)
+        return start_of_day(result.disclosed_on or result.result_date)
 
     def item_updateddate(self, result):
-        return _midnight(result.disclosed_on or result.result_date)
-
-
-def _midnight(day):
-    import datetime
-
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+        return start_of_day(result.disclosed_on or result.result_date)
 
 
 unit_results_feed = UnitResultsFeed()
@@ -286,13 +276,9 @@ def decision_detail(unit, request, pk):
 
 
 def decision_context(decision):
-    members = sorted(
-        decision.members.all(),
-        key=lambda m: (not m.present, m.speaking_order or 0, m.sort_order or 0),
-    )
     return {
         "decision": decision,
-        "members": members,
-        "tally": decision.tally(),
+        "members": decision.members_in_order(),
+        "tally": decision.tally,
         "public_attachments": [a for a in decision.attachments.all() if a.public],
     }

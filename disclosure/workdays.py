@@ -149,6 +149,13 @@ def _runs(off_days):
     return runs
 
 
+def start_of_day(day):
+    """The aware datetime at 00:00 of `day`, for fields and feeds that want one."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def format_date(day):
     """2026年11月22日, the site's date style."""
     return f"{day.year}年{day.month}月{day.day}日"

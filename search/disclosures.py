@@ -8,25 +8,20 @@ decision is indexed without what the unit marked 不宜公开. Both follow publi
 unpublishing and deleting, as power items do.
 """
 
-import datetime
-
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.utils import timezone
 
 from wagtail.signals import published, unpublished
 
 from disclosure.models import Decision, PowerItem, Result
+from disclosure.results import published_results
+from disclosure.workdays import start_of_day
 from search import analysis
 from search.documents import BATCH_SIZE, PublicUnits, Source, register
 from search.indexing import index_objects
 from search.models import SearchDocument
 
 Kind = SearchDocument.Kind
-
-
-def public_results():
-    return Result.objects.filter(live=True, item__live=True, item__disclosed=True)
 
 
 def public_decisions():
@@ -42,9 +37,9 @@ def _batches(objects, object_ids):
 
 
 def build_result_documents(object_ids=None, units=None):
-    for chunk in _batches(public_results(), object_ids):
+    for chunk in _batches(published_results(), object_ids):
         rows = list(
-            public_results()
+            published_results()
             .filter(pk__in=chunk)
             .select_related("item")
             .only(
@@ -91,7 +86,7 @@ def build_result_documents(object_ids=None, units=None):
                     body_tokens=analysis.document_tokens([x for x in lines if x]),
                     power_type=item.power_type,
                     year=day.year,
-                    published_at=_midnight(day),
+                    published_at=start_of_day(day),
                     url=unit.url
                     + unit.page.reverse_subpage("result", kwargs={"pk": result.pk}),
                 )
@@ -129,7 +124,7 @@ def build_decision_documents(object_ids=None, units=None):
                     body_tokens=analysis.document_tokens([x for x in lines if x]),
                     power_type="",
                     year=decision.meeting_date.year,
-                    published_at=_midnight(decision.meeting_date),
+                    published_at=start_of_day(decision.meeting_date),
                     url=unit.url
                     + unit.page.reverse_subpage("decision", kwargs={"pk": decision.pk}),
                 )
@@ -137,15 +132,11 @@ def build_decision_documents(object_ids=None, units=None):
         yield documents
 
 
-def _midnight(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
 register(
     Source(
         kind=Kind.RESULT,
         build=build_result_documents,
-        count=lambda: public_results().count(),
+        count=lambda: published_results().count(),
         ids_below=lambda path: Result.objects.filter(
             unit__path__startswith=path
         ).values_list("pk", flat=True),

@@ -8,6 +8,7 @@ each vote and its reason — and is checked against the meeting rules in
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -140,8 +141,16 @@ class Decision(
     def voting_members(self):
         return [member.as_voting() for member in self.members.all()]
 
+    @cached_property
     def tally(self):
         return voting.tally(self.voting_members())
+
+    def members_in_order(self):
+        """Present members in speaking order (the head last), then the absent."""
+        return sorted(
+            self.members.all(),
+            key=lambda m: (not m.present, m.speaking_order or 0, m.sort_order or 0),
+        )
 
     def get_url(self, request=None):
         return self.unit.get_url(request) + self.unit.reverse_subpage(

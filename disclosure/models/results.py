@@ -284,6 +284,11 @@ class Result(
             self.compute_deadlines()
         super().save(*args, **kwargs)
 
+    @property
+    def disclosed_late(self):
+        """Disclosed after its due date (the rule `results.with_states` reads in SQL)."""
+        return bool(self.disclosed_on and self.disclosed_on > self.disclosure_due)
+
     def entry_standing(self, today=None, calendar=None):
         from disclosure.workdays import load_calendar
 

@@ -213,7 +213,7 @@ def test_a_decision_below_quorum_is_refused(client, people):
     assert not Decision.objects.exists()
     response = client.post(admin_url("add", model="decision"), decision_form(people, 5))
     assert response.status_code == 302, response.content.decode()[-1500:]
-    assert Decision.objects.get().tally().present == 6
+    assert Decision.objects.get().tally.present == 6
 
 
 def test_objections_are_answered_by_the_unit_and_read_by_the_commission(client, people):
