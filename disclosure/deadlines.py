@@ -13,6 +13,8 @@ from .workdays import Deadline, WorkCalendar, add_working_days, working_days_bet
 
 ENTRY_WORKING_DAYS = 3
 DISCLOSURE_WORKING_DAYS = 10
+#: A unit replies to a negative rating's comment within this many working days.
+RATING_REPLY_WORKING_DAYS = 10
 #: A deadline this many working days away or fewer is "due soon".
 DUE_SOON_WORKING_DAYS = 2
 

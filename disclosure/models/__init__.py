@@ -9,6 +9,7 @@ from .catalog import (
 from .decisions import Decision, DecisionAttachment, DecisionMember
 from .pages import HomePage, UnitPage
 from .powers import POWER_TYPES, RISK_LEVELS, NegativeListItem, PowerItem, ProcessStep
+from .ratings import Rating, RatingSettings, RatingTally
 from .results import DeadlineNotice, Objection, Result, ResultAttachment
 from .roles import UnitGroup
 
@@ -30,6 +31,9 @@ __all__ = [
     "Objection",
     "PowerItem",
     "ProcessStep",
+    "Rating",
+    "RatingSettings",
+    "RatingTally",
     "Result",
     "ResultAttachment",
     "UnitGroup",
