@@ -6,6 +6,10 @@ clerk who entered it and the unit head; once overdue also to the supervising 纪
 (seeds 000 监督问责办法). An objection to a 公示 goes at once to the unit's clerks
 and head and to its 纪委, and again when its answer is due or overdue.
 
+Other apps add their deadlines through `register_source` (the 两个责任 ledgers'
+reports and rectifications): a source yields Candidates like the ones below and
+the same notices, recipients and mail apply.
+
 Each (record, stage, person) is noted once in DeadlineNotice — a unique row — so a
 second run the same day, or a run racing another, sends nothing twice. Candidates
 come from indexed, set-based queries on the stored due dates; only the open records
@@ -43,6 +47,8 @@ class Summary:
     notices: int = 0
     emails: int = 0
     failed: list = field(default_factory=list)
+    #: {label: count} reported by the registered sources.
+    other: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,16 @@ class Candidate:
     clerk_id: int | None = None
 
 
+#: Callables `source(today, soon, summary)` yielding Candidates (register_source).
+_sources = []
+
+
+def register_source(source):
+    """Add a source of deadlines to `check_deadlines` (once, from an AppConfig)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
 def check_deadlines(today=None):
     """Find what is due soon or overdue, note and send the reminders not yet sent."""
     today = today or timezone.localdate()
@@ -65,6 +81,8 @@ def check_deadlines(today=None):
     summary = Summary()
     candidates = list(_result_candidates(today, soon, summary))
     candidates += list(_objection_candidates(today, soon, summary))
+    for source in _sources:
+        candidates += list(source(today, soon, summary))
     summary.notices = _record(_notices(candidates))
     summary.emails, summary.failed = send_pending()
     return summary

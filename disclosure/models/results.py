@@ -447,6 +447,8 @@ class DeadlineNotice(models.Model):
     class Kind(models.TextChoices):
         DISCLOSURE = "disclosure", "结果公开"
         OBJECTION = "objection", "异议答复"
+        WORK_REPORT = "work_report", "责任报告"
+        RECTIFICATION = "rectify", "问题整改"
 
     class Stage(models.TextChoices):
         NEW = "new", "新收到"

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             f"逾期未公开 {summary.overdue} 条，即将到期 {summary.due_soon} 条；"
             f"待答复异议 {summary.objections_open} 条（即将到期或逾期）。"
         )
+        for label, count in summary.other.items():
+            self.stdout.write(f"{label} {count} 条（即将到期或逾期）。")
         self.stdout.write(
             f"本次新提醒 {summary.notices} 条，发送邮件 {summary.emails} 封"
             + ("。" if summary.notices else "（此前均已提醒过）。")
