@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from disclosure import exports
+from disclosure import exports, ratings
 from disclosure.filters import PowerItemFilter, facets
 from disclosure.flowchart import render_flowchart
 from disclosure.models import (
@@ -23,6 +23,7 @@ from disclosure.models import (
     NegativeListItem,
     PowerItem,
     ProcessStep,
+    RatingTally,
 )
 
 PER_PAGE = 20
@@ -198,7 +199,11 @@ def _item_results(unit, item, request):
     )
     add_result_urls(results, request)
     url = unit.get_url(request) + unit.reverse_subpage("results")
-    return {"item_results": results, "item_results_url": f"{url}?item={item.code}"}
+    return {
+        "item_results": results,
+        "item_results_url": f"{url}?item={item.code}",
+        "rating_summary": ratings.summary(RatingTally.Scope.ITEM, item.pk),
+    }
 
 
 def item_context(item, changes):

@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from disclosure import deadlines
+from disclosure import deadlines, ratings
 from disclosure.filters import ResultFilter
-from disclosure.models import Decision, Objection, Result
+from disclosure.models import Decision, Objection, RatingTally, Result
 from disclosure.results import published_results
 from disclosure.workdays import format_date, load_calendar, start_of_day
 
@@ -116,7 +116,9 @@ def unit_results(unit, request):
     return result_list(request, unit=unit, heading=f"{unit.title}办理结果公开")
 
 
-def result_detail(unit, request, pk, objection_form=None, status=200):
+def result_detail(
+    unit, request, pk, objection_form=None, rating_form=None, status=200
+):
     result = get_object_or_404(
         public_results()
         .filter(unit=unit)
@@ -140,6 +142,11 @@ def result_detail(unit, request, pk, objection_form=None, status=200):
         from disclosure.objections import ObjectionForm
 
         context["objection_form"] = objection_form or ObjectionForm()
+    from disclosure.rating_views import RatingForm
+
+    context["rating_form"] = rating_form or RatingForm()
+    context["rating_summary"] = ratings.summary(RatingTally.Scope.RESULT, result.pk)
+    context["rating_comments"] = list(ratings.shown_comments(result))
     return TemplateResponse(request, "disclosure/result.html", context, status=status)
 
 

@@ -231,6 +231,16 @@ def register_objection_log_actions(actions):
     actions.register_action(
         "sunlight.objection_answered", "答复公示异议", "答复公示异议并在结果页面公开"
     )
+    actions.register_action("sunlight.rating_shown", "公开评议意见", "评议意见审核后公开")
+    actions.register_action(
+        "sunlight.rating_hidden", "不予公开评议意见", "评议意见不予公开"
+    )
+    actions.register_action(
+        "sunlight.rating_replied", "回复评议意见", "回复不满意评议并在结果页面公开"
+    )
+    actions.register_action(
+        "sunlight.rating_original_viewed", "查看评议原文", "查看未遮盖个人信息的评议原文"
+    )
 
 
 class DeadlineNoticesPanel(Component):

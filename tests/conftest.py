@@ -28,3 +28,13 @@ def county(db):
         unit_type="村(居)委会",
     )
     return county
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttle counters live in the cache, which outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -144,6 +144,7 @@ class UnitPage(RoutablePageMixin, Page):
     @path("")
     def index_route(self, request, *args, **kwargs):
         """The unit page with its power lists (the `?list=` tab, filters, page)."""
+        from disclosure.ratings import unit_summary
         from disclosure.views import unit_lists
 
         request.is_preview = getattr(request, "is_preview", False)
@@ -158,6 +159,7 @@ class UnitPage(RoutablePageMixin, Page):
             context_overrides={
                 "subunits": subunits,
                 "subunit_groups": _grouped(subunits, self),
+                "rating_summary": unit_summary(self),
                 **unit_lists(self, request),
             },
         )
@@ -194,6 +196,13 @@ class UnitPage(RoutablePageMixin, Page):
         from disclosure.objections import raise_objection_view
 
         return raise_objection_view(self, request, pk)
+
+    @path("results/<int:pk>/rating/", name="result_rating")
+    def result_rating_route(self, request, pk):
+        """一事一评议 of a result (POST only)."""
+        from disclosure.rating_views import rate_view
+
+        return rate_view(self, request, pk)
 
     @path("decisions/", name="decisions")
     def decisions_route(self, request):

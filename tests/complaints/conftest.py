@@ -52,13 +52,3 @@ def report_data(client, county):
 def private_root(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     return settings.PRIVATE_STORAGE_ROOT
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counters live in the cache, which outlives a test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "disclosure",
     "complaints",
     "search",
+    "supervision",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.forms",
@@ -147,6 +148,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 SUNLIGHT_OBJECTION_ANSWER_WORKING_DAYS = 5
 # Objections to a 公示: per source address (kept only as a keyed hash in the cache).
 SUNLIGHT_OBJECTION_THROTTLE = (5, 3600)
+# Ratings: a household may rate several of its cases in a sitting, a script may not.
+SUNLIGHT_RATING_THROTTLE = (20, 3600)
 
 WAGTAIL_SITE_NAME = "阳光权力"
 WAGTAIL_I18N_ENABLED = False

@@ -1,0 +1,103 @@
+"""The 一事一评议 form on every result page (DESIGN contract: the five levels,
+评议意见, 验证码, 提交评议; 感谢您的评议 / 您已评议).
+
+Works without JavaScript: a plain POST, answered by a redirect back to the result
+(the rating counted) or by the result page with the form's errors. The browser is
+recognised by a random cookie, stored only as a per-result keyed digest; bursts from
+one source are throttled on a keyed digest in the cache; no address is stored.
+"""
+
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+
+from sunlight import throttle
+from sunlight.captcha import CaptchaField
+
+from . import ratings
+from .models.ratings import LEVELS
+from .views_results import public_results, result_detail
+
+COOKIE = "sunlight_rater"
+COOKIE_MAX_AGE = 3 * 365 * 24 * 3600
+THROTTLE_SCOPE = "rating"
+LEVEL_ERROR = "请选择评议等级（非常满意、满意、基本满意、不满意、非常不满意之一）。"
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="评议等级",
+        choices=[(level.value, level.label) for level in LEVELS],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": LEVEL_ERROR, "invalid_choice": LEVEL_ERROR},
+    )
+    comment = forms.CharField(
+        label="评议意见",
+        required=False,
+        max_length=ratings.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"选填，{ratings.COMMENT_MAX_LENGTH} 字以内；意见经审核后公开，"
+        "身份证号、电话等个人信息会自动遮盖。",
+        error_messages={
+            "max_length": f"评议意见不能超过 {ratings.COMMENT_MAX_LENGTH} 字"
+            "（当前 %(show_value)d 字）。"
+        },
+    )
+    captcha = CaptchaField()
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in comment):
+            raise forms.ValidationError(
+                "评议意见含有无法识别的控制字符，请删除后重新提交。"
+            )
+        return comment
+
+
+def rate_view(unit, request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    result = get_object_or_404(public_results().filter(unit=unit), pk=pk)
+    form = RatingForm(request.POST)
+    token = request.COOKIES.get(COOKIE, "")
+    if not form.is_valid():
+        return result_detail(unit, request, pk, rating_form=form, status=400)
+    if ratings.has_rated(result.pk, token):
+        return _already_rated(unit, request, pk, form)
+    limit, window = settings.SUNLIGHT_RATING_THROTTLE
+    if not throttle.hit(request, THROTTLE_SCOPE, limit, window):
+        form.add_error(None, "提交过于频繁，请稍后再试。")
+        return result_detail(unit, request, pk, rating_form=form, status=429)
+    if not _valid_token(token):
+        token = secrets.token_urlsafe(24)
+    try:
+        ratings.submit(
+            result, form.cleaned_data["level"], form.cleaned_data["comment"], token
+        )
+    except ratings.AlreadyRated:
+        return _already_rated(unit, request, pk, form)
+    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+    done = "rating=received" + ("&comment=pending" if form.cleaned_data["comment"] else "")
+    response = HttpResponseRedirect(f"{url}?{done}#rating")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _valid_token(token):
+    return 20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
+
+
+def _already_rated(unit, request, pk, form):
+    form.add_error(None, "您已评议过该事项，每个事项只能评议一次。感谢您的参与。")
+    return result_detail(unit, request, pk, rating_form=form, status=409)
