@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from complaints import demo as report_demo
 from disclosure import demo, demo_lists
+from ledgers import demo as ledger_demo
 
 NOISY_LOGGERS = ("wagtail", "django_tasks")
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         with quiet_page_logs(verbosity):
             summary = demo.load_demo()
             reports = report_demo.load_demo()
+            ledgers = ledger_demo.load_demo()
         if verbosity == 0:
             return
         self.stdout.write(self._summary_line(summary))
@@ -54,6 +56,11 @@ class Command(BaseCommand):
             f"举报演示（{len(reports.created)} 件新建；查询密码均为 {demo.DEMO_PASSWORD}）："
             + "、".join(s.code for s in report_demo.SCENARIOS)
         )
+        if ledgers.created:
+            self.stdout.write(
+                f"两个责任台账：责任清单 {ledgers.lists} 份，问题 {ledgers.problems} 个，"
+                f"签字背书 {ledgers.signoffs} 次，量化考核 {ledgers.assessments} 项。"
+            )
         admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home")
         self.stdout.write(f"管理后台：{admin_url}")
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "complaints",
     "search",
     "supervision",
+    "ledgers",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.forms",

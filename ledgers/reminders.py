@@ -1,0 +1,74 @@
+"""The ledgers' deadlines in `check_deadlines` (registered in LedgersConfig.ready):
+reports owed to the level above and rectifications, due soon or overdue. The
+unit's 录入员 and 主要领导 hear of them; once overdue, the supervising 纪委 too."""
+
+from disclosure.models import DeadlineNotice, UnitPage
+from disclosure.reminders import Candidate, _edit_url
+from disclosure.workdays import format_date
+
+from . import cadence, rectification
+from .models import Problem, WorkReport
+
+Kind = DeadlineNotice.Kind
+Stage = DeadlineNotice.Stage
+OPEN_RECTIFICATION = (rectification.PLANNED, rectification.RETURNED)
+
+
+def ledger_candidates(today, soon, summary):
+    _ensure_current_reports(today)
+    reports = list(_report_candidates(today, soon))
+    problems = list(_problem_candidates(today, soon))
+    summary.other["未报送的责任报告"] = len(reports)
+    summary.other["未完成的问题整改"] = len(problems)
+    return reports + problems
+
+
+def _ensure_current_reports(today):
+    """Last year's reports fall due in January, this year's through the year."""
+    from .services import ensure_reports
+
+    units = list(UnitPage.objects.filter(unit_type__in=list(cadence.OWED_BY)))
+    for year in (today.year - 1, today.year):
+        ensure_reports(year, units)
+
+
+def _report_candidates(today, soon):
+    rows = (
+        WorkReport.objects.filter(submitted_on__isnull=True, due__lte=soon)
+        .values_list("pk", "unit_id", "kind", "year", "period", "due")
+        .order_by("due", "pk")
+    )
+    url = _edit_url("ledgers_report")
+    for pk, unit_id, kind, year, period, due in rows.iterator(chunk_size=2000):
+        overdue = due < today
+        title = WorkReport(kind=kind, year=year, period=period).period_info.title
+        yield Candidate(
+            Kind.WORK_REPORT,
+            pk,
+            Stage.OVERDUE if overdue else Stage.DUE_SOON,
+            unit_id,
+            due,
+            f"{title}{'已逾期未报送' if overdue else '即将到期'}（报送期限 {format_date(due)}）",
+            url(pk),
+        )
+
+
+def _problem_candidates(today, soon):
+    rows = (
+        Problem.objects.filter(state__in=OPEN_RECTIFICATION, due__lte=soon)
+        .values_list("pk", "unit_id", "description", "due")
+        .order_by("due", "pk")
+    )
+    url = _edit_url("ledgers_problem")
+    for pk, unit_id, description, due in rows.iterator(chunk_size=2000):
+        overdue = due < today
+        yield Candidate(
+            Kind.RECTIFICATION,
+            pk,
+            Stage.OVERDUE if overdue else Stage.DUE_SOON,
+            unit_id,
+            due,
+            f"问题“{description[:30]}”的整改{'已逾期' if overdue else '即将到期'}"
+            f"（整改期限 {format_date(due)}）",
+            url(pk),
+        )
