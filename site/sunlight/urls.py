@@ -18,6 +18,7 @@ urlpatterns = [
     path("report/", include("complaints.urls")),
     path("preferences/elderly/", toggle_elderly, name="toggle_elderly"),
     path("search/", include("search.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("accountability/", include("supervision.urls")),
     path("results/", latest_results, name="latest_results"),
     path("api/v1/", api.urls),
