@@ -96,4 +96,3 @@ def test_findings_stay_within_the_commissions_units(people):
     assert finding.patrol == patrol
     with pytest.raises(SupervisionError, match="不在"):
         patrols.add_finding(jiwei, patrol, units["T01"], "other", "县政府")
-

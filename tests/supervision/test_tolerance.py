@@ -38,7 +38,9 @@ def test_application_to_decision_with_timers(people, case):
     assert case.state == State.INVESTIGATING
     assert case.investigation_due > accepted_on
     with pytest.raises(SupervisionError, match="理由"):
-        tolerance.extend(jiwei, case, case.investigation_due + datetime.timedelta(1), "")
+        tolerance.extend(
+            jiwei, case, case.investigation_due + datetime.timedelta(1), ""
+        )
     with pytest.raises(SupervisionError, match="晚于"):
         tolerance.extend(jiwei, case, case.investigation_due, "案情复杂")
     tolerance.extend(
@@ -59,7 +61,9 @@ def test_application_to_decision_with_timers(people, case):
     tolerance.give_feedback(jiwei, case, today, "经调查认定予以免责。")
     with pytest.raises(SupervisionError, match="个人信息"):
         tolerance.clarify(jiwei, case, "联系电话13800138000")
-    tolerance.clarify(jiwei, case, "经调查，赵某在汛期抢险中的做法符合容错情形，予以澄清。")
+    tolerance.clarify(
+        jiwei, case, "经调查，赵某在汛期抢险中的做法符合容错情形，予以澄清。"
+    )
     case.refresh_from_db()
     assert case.clarified_on == today
 
