@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from complaints import demo as report_demo
 from disclosure import demo, demo_lists
+from supervision import demo as supervision_demo
 from ledgers import demo as ledger_demo
 
 NOISY_LOGGERS = ("wagtail", "django_tasks")
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         with quiet_page_logs(verbosity):
             summary = demo.load_demo()
             reports = report_demo.load_demo()
+            supervision = supervision_demo.load_demo()
             ledgers = ledger_demo.load_demo()
         if verbosity == 0:
             return
@@ -61,6 +63,7 @@ class Command(BaseCommand):
                 f"两个责任台账：责任清单 {ledgers.lists} 份，问题 {ledgers.problems} 个，"
                 f"签字背书 {ledgers.signoffs} 次，量化考核 {ledgers.assessments} 项。"
             )
+        self.stdout.write(supervision.line())
         admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("wagtailadmin_home")
         self.stdout.write(f"管理后台：{admin_url}")
 
