@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from complaints import demo as report_demo
 from disclosure import demo, demo_lists
-from supervision import demo as supervision_demo
 from ledgers import demo as ledger_demo
+from supervision import demo as supervision_demo
 
 NOISY_LOGGERS = ("wagtail", "django_tasks")
 
