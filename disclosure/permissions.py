@@ -333,3 +333,39 @@ class ObjectionPermissionPolicy(BasePermissionPolicy):
 
     def users_with_any_permission(self, actions):
         return _users(Q(groups__unit_role__isnull=False))
+
+
+class RatingPermissionPolicy(BasePermissionPolicy):
+    """评议: the unit's staff read their ratings and reply to follow-ups; the
+    supervising 纪委 reads and moderates; nobody adds (the public does) or deletes.
+    Which of moderating and replying a user may do is decided per rating
+    (ratings_admin.may_moderate / may_reply)."""
+
+    def _units(self, user):
+        return unit_scope(user, EDITOR_ROLES) | supervised_scope(user)
+
+    def user_has_permission(self, user, action):
+        if not _is_staff(user) or action not in ("view", "change"):
+            return False
+        return user.is_superuser or bool(
+            direct_units(user, (*EDITOR_ROLES, Role.COMMISSION))
+        )
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        return user.is_superuser or instance.unit_id in self._units(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        objects = self.model._default_manager.all()
+        if not _is_staff(user) or not {"view", "change"} & set(actions):
+            return objects.none()
+        if user.is_superuser:
+            return objects
+        return objects.filter(unit_id__in=self._units(user))
+
+    def users_with_any_permission(self, actions):
+        return _users(Q(groups__unit_role__isnull=False))

@@ -81,7 +81,9 @@ def rate_view(unit, request, pk):
     except ratings.AlreadyRated:
         return _already_rated(unit, request, pk, form)
     url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
-    done = "rating=received" + ("&comment=pending" if form.cleaned_data["comment"] else "")
+    done = "rating=received" + (
+        "&comment=pending" if form.cleaned_data["comment"] else ""
+    )
     response = HttpResponseRedirect(f"{url}?{done}#rating")
     response.set_cookie(
         COOKIE,

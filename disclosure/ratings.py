@@ -7,6 +7,7 @@ power item and unit by row updates taken in a fixed order (no deadlocks between
 concurrent raters); pages read those rows instead of counting ratings.
 """
 
+import datetime
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -65,12 +66,16 @@ class Summary:
     def rows(self):
         """(label, count, share in percent) per level, best first."""
         return [
-            (level.label, self.counts.get(level, 0), percent(self.counts.get(level, 0), self.total))
+            (
+                level.label,
+                self.counts.get(level, 0),
+                percent(self.counts.get(level, 0), self.total),
+            )
             for level in LEVELS
         ]
 
 
-EMPTY = Summary({level: 0 for level in LEVELS})
+EMPTY = Summary(dict.fromkeys(LEVELS, 0))
 
 
 def percent(part, whole):
@@ -112,9 +117,12 @@ def voter_digest(token, result_id):
 
 
 def has_rated(result_id, token):
-    return bool(token) and Rating.objects.filter(
-        result_id=result_id, voter=voter_digest(token, result_id)
-    ).exists()
+    return (
+        bool(token)
+        and Rating.objects.filter(
+            result_id=result_id, voter=voter_digest(token, result_id)
+        ).exists()
+    )
 
 
 def submit(result, level, comment, token, now=None):
@@ -142,7 +150,9 @@ def submit(result, level, comment, token, now=None):
         moderation=Rating.Moderation.PENDING if comment else Rating.Moderation.NONE,
     )
     if comment and level in NEGATIVE_LEVELS:
-        deadline = due_date(timezone.localdate(now), deadlines.RATING_REPLY_WORKING_DAYS)
+        deadline = due_date(
+            timezone.localdate(now), deadlines.RATING_REPLY_WORKING_DAYS
+        )
         rating.reply_due = deadline.due
         rating.reply_provisional = deadline.provisional
     with transaction.atomic():
@@ -185,7 +195,9 @@ def recount():
     with transaction.atomic():
         RatingTally.objects.all().delete()
         tallies = {}
-        grouped = Rating.objects.values("result_id", "result__item_id", "unit_id", "level")
+        grouped = Rating.objects.values(
+            "result_id", "result__item_id", "unit_id", "level"
+        )
         for row in grouped.annotate(n=Count("pk")).order_by():
             column = RatingTally.COLUMNS[Level(row["level"])]
             for key in (
@@ -193,7 +205,9 @@ def recount():
                 (RatingTally.Scope.ITEM, row["result__item_id"]),
                 (RatingTally.Scope.UNIT, row["unit_id"]),
             ):
-                tally = tallies.setdefault(key, RatingTally(scope=key[0], object_id=key[1]))
+                tally = tallies.setdefault(
+                    key, RatingTally(scope=key[0], object_id=key[1])
+                )
                 setattr(tally, column, getattr(tally, column) + row["n"])
         RatingTally.objects.bulk_create(tallies.values(), batch_size=1000)
         totals = Rating.objects.values("result_id").annotate(n=Count("pk")).order_by()
@@ -215,7 +229,12 @@ def moderate(rating, shown, reason, user):
     rating.moderated_at = timezone.now()
     rating.moderated_by = user
     rating.save(
-        update_fields=["moderation", "moderation_reason", "moderated_at", "moderated_by"]
+        update_fields=[
+            "moderation",
+            "moderation_reason",
+            "moderated_at",
+            "moderated_by",
+        ]
     )
     log(
         rating,
@@ -239,11 +258,19 @@ def reply(rating, text, user):
 
 def shown_comments(result):
     """The comments the public reads under a result (with the unit's replies)."""
-    return Rating.objects.filter(
-        result=result, moderation=Rating.Moderation.SHOWN
-    ).only(
-        "level", "comment", "created_at", "reply", "replied_at", "reply_due", "result_id"
-    ).order_by("created_at")
+    return (
+        Rating.objects.filter(result=result, moderation=Rating.Moderation.SHOWN)
+        .only(
+            "level",
+            "comment",
+            "created_at",
+            "reply",
+            "replied_at",
+            "reply_due",
+            "result_id",
+        )
+        .order_by("created_at")
+    )
 
 
 def open_follow_ups():
@@ -288,13 +315,17 @@ def statistics(ratings, by=BY_UNIT, threshold=None, today=None):
     negative = Q(level__in=NEGATIVE_LEVELS)
     waiting = Q(reply_due__isnull=False, replied_at__isnull=True)
     keys = ["unit_id"] + (["handling_post"] if by == BY_POST else [])
-    rows = ratings.order_by().values(*keys).annotate(
-        total=Count("pk"),
-        negative=Count("pk", filter=negative),
-        very_dissatisfied=Count("pk", filter=Q(level=Level.VERY_DISSATISFIED)),
-        commented=Count("pk", filter=negative & ~Q(comment="")),
-        open_follow_ups=Count("pk", filter=waiting),
-        overdue_follow_ups=Count("pk", filter=waiting & Q(reply_due__lt=today)),
+    rows = (
+        ratings.order_by()
+        .values(*keys)
+        .annotate(
+            total=Count("pk"),
+            negative=Count("pk", filter=negative),
+            very_dissatisfied=Count("pk", filter=Q(level=Level.VERY_DISSATISFIED)),
+            commented=Count("pk", filter=negative & ~Q(comment="")),
+            open_follow_ups=Count("pk", filter=waiting),
+            overdue_follow_ups=Count("pk", filter=waiting & Q(reply_due__lt=today)),
+        )
     )
     rows = list(rows)
     units = {
@@ -323,5 +354,81 @@ def statistics(ratings, by=BY_UNIT, threshold=None, today=None):
                 flagged=bool(threshold) and row["negative"] >= threshold,
             )
         )
-    table.sort(key=lambda r: (-r.negative, -r.total, units[r.unit_id].path, r.handling_post))
+    table.sort(
+        key=lambda r: (-r.negative, -r.total, units[r.unit_id].path, r.handling_post)
+    )
     return table
+
+
+# Periods --------------------------------------------------------------------------
+
+MONTHLY, QUARTERLY, YEARLY = "monthly", "quarterly", "yearly"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A statistics period: [start, end) with its kind and Chinese label."""
+
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    value: str
+    label: str
+
+
+def month_period(year, month):
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return Period(MONTHLY, start, end, f"{year}-{month:02d}", f"{year}年{month}月")
+
+
+def quarter_period(year, quarter):
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = month_period(year, 3 * quarter).end
+    return Period(
+        QUARTERLY, start, end, f"{year}-Q{quarter}", f"{year}年第{quarter}季度"
+    )
+
+
+def year_period(year):
+    return Period(
+        YEARLY,
+        datetime.date(year, 1, 1),
+        datetime.date(year + 1, 1, 1),
+        str(year),
+        f"{year}年",
+    )
+
+
+def recent_periods(today, months=12, quarters=8, years=3):
+    """The periods offered in the statistics filter, newest first per kind."""
+    found = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        found.append(month_period(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _ in range(quarters):
+        found.append(quarter_period(year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    found += [year_period(today.year - n) for n in range(years)]
+    return found
+
+
+def parse_period(value, today):
+    """The period named by `value` ("2026-11", "2026-Q4" or "2026"); the current
+    month for anything else."""
+    value = (value or "").strip()
+    try:
+        if len(value) == 4 and value.isdigit():
+            return year_period(int(value))
+        year, _, part = value.partition("-")
+        if part.upper().startswith("Q"):
+            quarter = int(part[1:])
+            if 1 <= quarter <= 4:
+                return quarter_period(int(year), quarter)
+        elif part:
+            return month_period(int(year), int(part))
+    except ValueError:
+        pass
+    return month_period(today.year, today.month)

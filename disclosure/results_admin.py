@@ -392,6 +392,8 @@ class ResultDeadlineReport(ReportView):
         "explanation": "期限计算说明",
     }
 
+    permission_required = "view"
+
     def user_has_permission(self, permission):
         return can_see_dashboards(self.request.user)
 
@@ -473,6 +475,8 @@ class UnitSummaryReport(ReportView):
         "late_disclosed": "逾期公开",
         "late_entered": "逾期录入",
     }
+
+    permission_required = "view"
 
     def user_has_permission(self, permission):
         return can_see_dashboards(self.request.user)

@@ -116,9 +116,7 @@ def unit_results(unit, request):
     return result_list(request, unit=unit, heading=f"{unit.title}办理结果公开")
 
 
-def result_detail(
-    unit, request, pk, objection_form=None, rating_form=None, status=200
-):
+def result_detail(unit, request, pk, objection_form=None, rating_form=None, status=200):
     result = get_object_or_404(
         public_results()
         .filter(unit=unit)

@@ -7,7 +7,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_import, admin_views, results_admin
+from . import admin_import, admin_views, ratings_admin, results_admin
 from .catalog_admin import DisclosureCatalogViewSet
 from .models import (
     CalendarYear,
@@ -18,12 +18,14 @@ from .models import (
     NegativeListItem,
     Objection,
     PowerItem,
+    Rating,
     Result,
 )
 from .permissions import (
     CatalogPermissionPolicy,
     FilingPermissionPolicy,
     ObjectionPermissionPolicy,
+    RatingPermissionPolicy,
     UnitItemPermissionPolicy,
 )
 from .viewsets import POWER_LISTS_SUBMENU_HOOK, ItemDeleteBulkAction, PowerListsGroup
@@ -168,6 +170,7 @@ def add_filings_panel(request, panels):
 register_permission_policy(Result, UnitItemPermissionPolicy(Result))
 register_permission_policy(Decision, UnitItemPermissionPolicy(Decision))
 register_permission_policy(Objection, ObjectionPermissionPolicy(Objection))
+register_permission_policy(Rating, RatingPermissionPolicy(Rating))
 register_snippet(results_admin.ResultsGroup)
 
 
@@ -231,7 +234,9 @@ def register_objection_log_actions(actions):
     actions.register_action(
         "sunlight.objection_answered", "答复公示异议", "答复公示异议并在结果页面公开"
     )
-    actions.register_action("sunlight.rating_shown", "公开评议意见", "评议意见审核后公开")
+    actions.register_action(
+        "sunlight.rating_shown", "公开评议意见", "评议意见审核后公开"
+    )
     actions.register_action(
         "sunlight.rating_hidden", "不予公开评议意见", "评议意见不予公开"
     )
@@ -239,7 +244,9 @@ def register_objection_log_actions(actions):
         "sunlight.rating_replied", "回复评议意见", "回复不满意评议并在结果页面公开"
     )
     actions.register_action(
-        "sunlight.rating_original_viewed", "查看评议原文", "查看未遮盖个人信息的评议原文"
+        "sunlight.rating_original_viewed",
+        "查看评议原文",
+        "查看未遮盖个人信息的评议原文",
     )
 
 
@@ -267,3 +274,78 @@ def add_deadline_notices_panel(request, panels):
     )
     if notices:
         panels.append(DeadlineNoticesPanel(notices))
+
+
+# 一事一评议: comments, follow-ups and the 纪委's statistics ------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_rating_viewset():
+    return ratings_admin.RatingViewSet()
+
+
+@hooks.register("register_admin_urls")
+def register_rating_statistics_urls():
+    return ratings_admin.statistics_urls()
+
+
+class RatingsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ratings_admin.can_see_ratings(request.user)
+
+
+class RatingStatisticsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ratings_admin.can_see_statistics(request.user)
+
+
+@hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
+def register_ratings_menu_item():
+    return RatingsMenuItem(
+        "评议意见",
+        reverse("disclosure_ratings:index"),
+        name="ratings",
+        icon_name="comment",
+        order=350,
+    )
+
+
+@hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
+def register_rating_statistics_menu_item():
+    return RatingStatisticsMenuItem(
+        "不良评价统计",
+        reverse(ratings_admin.STATISTICS_URL_NAME),
+        name="rating-statistics",
+        icon_name="warning",
+        order=600,
+    )
+
+
+class RatingsPanel(Component):
+    """Dashboard: comments waiting for the 纪委's decision and follow-ups waiting
+    for (or overdue from) the units in the user's scope — three counts, one query."""
+
+    name = "ratings"
+    order = 130
+    template_name = "disclosure/admin/ratings_panel.html"
+
+    def __init__(self, counts, can_moderate):
+        self.counts = counts
+        self.can_moderate = can_moderate
+
+    def get_context_data(self, parent_context=None):
+        return {
+            **self.counts,
+            "can_moderate": self.can_moderate,
+            "index_url": reverse("disclosure_ratings:index"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_ratings_panel(request, panels):
+    user = request.user
+    if not ratings_admin.can_see_ratings(user):
+        return
+    counts = ratings_admin.panel_counts(user)
+    if any(counts.values()):
+        panels.append(RatingsPanel(counts, ratings_admin.can_see_statistics(user)))

@@ -45,7 +45,10 @@ def url_of(result):
 def captcha(client, result):
     page = client.get(url_of(result)).content.decode()
     key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', page).group(1)
-    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+    return {
+        "captcha_0": key,
+        "captcha_1": CaptchaStore.objects.get(hashkey=key).response,
+    }
 
 
 def rate(client, result, level=4, comment="", **extra):
@@ -144,7 +147,9 @@ def test_unpublished_missing_and_get_requests_are_refused(client, item):
     assert not Rating.objects.exists()
 
 
-def test_script_in_a_comment_is_stored_as_text_and_shown_escaped(client, result, admin_user):
+def test_script_in_a_comment_is_stored_as_text_and_shown_escaped(
+    client, result, admin_user
+):
     rate(client, result, level=2, comment="<script>alert(1)</script>办理太慢")
     rating = Rating.objects.get()
     ratings.moderate(rating, True, "", admin_user)
@@ -236,7 +241,9 @@ def test_recount_agrees_with_the_stored_tallies(client, result):
     for level in (5, 3, 2):
         client.cookies.clear()
         rate(client, result, level=level)
-    before = {t.pk and (t.scope, t.object_id): t.counts() for t in RatingTally.objects.all()}
+    before = {
+        t.pk and (t.scope, t.object_id): t.counts() for t in RatingTally.objects.all()
+    }
     ratings.recount()
     after = {(t.scope, t.object_id): t.counts() for t in RatingTally.objects.all()}
     assert before == after
