@@ -126,8 +126,6 @@ def compute_scores(user, pk, today=None):
             for unit in units:
                 value = values[indicator.source][unit.pk]
                 score = value.score(indicator.deduction)
-                if score is None:
-                    continue
                 rows.append(
                     Score(
                         indicator=indicator,

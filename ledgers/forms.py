@@ -90,9 +90,20 @@ class ProblemForm(forms.Form):
         help_text="问题来自信访举报的，选择对应的举报（仅列出监督范围内的）。",
     )
 
-    def __init__(self, *args, reports=None, **kwargs):
+    finding = forms.ModelChoiceField(
+        label="关联巡查发现",
+        queryset=None,
+        required=False,
+        help_text="问题来自纪委日常巡查的，选择对应的巡查发现。",
+    )
+
+    def __init__(self, *args, reports=None, findings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["found_on"].initial = timezone.localdate()
+        self.fields["finding"].queryset = findings
+        self.fields["finding"].label_from_instance = lambda f: (
+            f"{f.created_at:%Y-%m-%d} {f.description[:30]}"
+        )
         self.fields["report"].queryset = reports
         self.fields["report"].label_from_instance = lambda r: (
             f"{r.grouped_code}（{r.received_on:%Y-%m-%d}）"
@@ -177,6 +188,7 @@ class InterviewForm(forms.ModelForm):
             "interviewees",
             "trigger",
             "problem",
+            "finding",
             "reason",
             "outcome",
         ]
@@ -186,9 +198,13 @@ class InterviewForm(forms.ModelForm):
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, problems=None, **kwargs):
+    def __init__(self, *args, problems=None, findings=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["problem"].queryset = problems
+        self.fields["finding"].queryset = findings
+        self.fields["finding"].label_from_instance = lambda f: (
+            f"{f.created_at:%Y-%m-%d} {f.description[:30]}"
+        )
         self.fields["problem"].label_from_instance = lambda p: p.description[:40]
         self.fields["held_on"].initial = timezone.localdate()
 

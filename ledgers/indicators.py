@@ -7,7 +7,7 @@ Each is one grouped query whatever the number of units or records:
   `overdue_by_unit`, which counts only what is open today: a year-end assessment
   also counts what was disclosed late and has since been put right.
 - 负面评议: ratings of the year at 不满意 or 非常不满意.
-- 督办按时办结率: 督办 orders of the year answered within their deadline, of those
+- 督办按时回复率: 督办 orders of the year answered within their deadline, of those
   answered or already past it (`supervision.SupervisionOrder`).
 - 问题整改按期完成率 and 责任报告按时报送率: from this app's own rows.
 """
@@ -15,13 +15,13 @@ Each is one grouped query whatever the number of units or records:
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from disclosure.models import Rating, Result, UnitPage
 from disclosure.models.ratings import NEGATIVE_LEVELS
 from disclosure.workdays import start_of_day
+from supervision.models import SupervisionOrder
 
 from . import rectification, scoring
 from .models import Indicator, Problem, WorkReport
@@ -38,12 +38,9 @@ class Value:
     count: int | None = None
     done: int = 0
     total: int = 0
-    available: bool = True
 
     @property
     def text(self):
-        if not self.available:
-            return "暂无数据（督办功能未启用）"
         if self.count is not None:
             return f"{self.count} 次"
         if not self.total:
@@ -51,8 +48,6 @@ class Value:
         return f"{self.done}/{self.total}（{100 * self.done / self.total:.0f}%）"
 
     def score(self, deduction):
-        if not self.available:
-            return None
         if self.count is not None:
             return scoring.count_score(self.count, deduction)
         return scoring.rate_score(self.done, self.total)
@@ -94,9 +89,6 @@ def compute(sources, units, year, today=None):
     found = {}
     for source in sources:
         figures = COMPUTE[source](ids, owner, year, today)
-        if figures is None:
-            found[source] = {unit.pk: Value(available=False) for unit in units}
-            continue
         empty = Value(count=0) if source in COUNTED else Value()
         found[source] = {unit.pk: figures.get(unit.pk, empty) for unit in units}
     return found
@@ -123,11 +115,7 @@ def _negative_ratings(ids, owner, year, today):
 
 
 def _orders_on_time(ids, owner, year, today):
-    try:
-        order_model = apps.get_model("supervision", "SupervisionOrder")
-    except LookupError:
-        return None
-    orders = order_model.objects.filter(unit_id__in=ids, issued_on__year=year)
+    orders = SupervisionOrder.objects.filter(unit_id__in=ids, issued_on__year=year)
     answered_or_due = Q(replied_on__isnull=False) | Q(due__lt=today)
     rows = _grouped(
         orders,

@@ -1,8 +1,11 @@
 """The ledgers' deadlines in `check_deadlines` (registered in LedgersConfig.ready):
 reports owed to the level above and rectifications, due soon or overdue. The
-unit's 录入员 and 主要领导 hear of them; once overdue, the supervising 纪委 too."""
+unit's 录入员 and 主要领导 hear of them; once overdue, the supervising 纪委 too.
+A unit nobody holds a role in is kept by the unit above it (`_keepers`)."""
 
-from disclosure.models import DeadlineNotice, UnitPage
+from dataclasses import replace
+
+from disclosure.models import DeadlineNotice, UnitGroup, UnitPage
 from disclosure.reminders import Candidate, _edit_url
 from disclosure.workdays import format_date
 
@@ -20,7 +23,34 @@ def ledger_candidates(today, soon, summary):
     problems = list(_problem_candidates(today, soon))
     summary.other["未报送的责任报告"] = len(reports)
     summary.other["未完成的问题整改"] = len(problems)
-    return reports + problems
+    keepers = _keepers({c.unit_id for c in reports + problems})
+    return [
+        replace(c, unit_id=keepers.get(c.unit_id, c.unit_id))
+        for c in reports + problems
+    ]
+
+
+def _keepers(unit_ids):
+    """{unit id: the unit whose staff hear of it}: the unit itself when anyone
+    holds a role there, else the unit it sits under — a township's 党委 is often
+    kept by the township's staff (its 主要领导 is the 党委书记). Two queries."""
+    if not unit_ids:
+        return {}
+    staffed = set(
+        UnitGroup.objects.filter(
+            unit_id__in=unit_ids, group__user__isnull=False
+        ).values_list("unit_id", flat=True)
+    )
+    lonely = dict(
+        UnitPage.objects.filter(pk__in=unit_ids - staffed).values_list("pk", "path")
+    )
+    step = UnitPage.steplen
+    parents = dict(
+        UnitPage.objects.filter(
+            path__in={path[:-step] for path in lonely.values()}
+        ).values_list("path", "pk")
+    )
+    return {pk: parents.get(path[:-step], pk) for pk, path in lonely.items()}
 
 
 def _ensure_current_reports(today):

@@ -249,6 +249,11 @@ def record_problem(user, unit, values):
     report = values.get("report")
     if report is not None and not access.can_view(user, report.accused_unit_id):
         raise LedgerError("关联的举报不在您的监督范围内。")
+    finding = values.get("finding")
+    if finding is not None and not (
+        access.can_view(user, finding.unit_id) and finding.unit_id in _subtree(unit)
+    ):
+        raise LedgerError("关联的巡查发现不属于该单位或不在您的监督范围内。")
     with transaction.atomic():
         problem = Problem.objects.create(
             unit=unit,
@@ -258,11 +263,20 @@ def record_problem(user, unit, values):
             requirement=values.get("requirement", ""),
             found_on=found_on,
             report=report,
+            finding=finding,
             recorded_by=user,
         )
         ProblemEvent.objects.create(problem=problem, action="recorded", actor=user)
     log(problem, "ledgers.problem_recorded", user=user)
     return problem
+
+
+def _subtree(unit):
+    from disclosure.models import UnitPage
+
+    return set(
+        UnitPage.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+    )
 
 
 def act(user, pk, action, values, uploads=()):

@@ -23,6 +23,7 @@ from wagtail.log_actions import log
 from complaints.models import Report
 from disclosure.models import UnitPage
 from disclosure.workdays import format_date
+from supervision.models import Finding
 
 from . import access, cadence, forms, indicators, rectification, services, signing
 from .models import (
@@ -212,6 +213,12 @@ class UnitYearView(LedgerMixin, TemplateView):
             .order_by("-received_on")
         )
 
+    def _findings(self):
+        return scoped(
+            Finding.objects.only("pk", "description", "created_at"),
+            self.request.user,
+        ).filter(unit__path__startswith=self.unit.path, created_at__year=self.year)
+
     def get_context_data(
         self, list_form=None, problem_form=None, interview_form=None, **kwargs
     ):
@@ -300,11 +307,12 @@ class UnitYearView(LedgerMixin, TemplateView):
             ]
         if above:
             context["problem_form"] = problem_form or forms.ProblemForm(
-                reports=self._reports_choices()
+                reports=self._reports_choices(), findings=self._findings()
             )
         if context["can_interview"]:
             context["interview_form"] = interview_form or forms.InterviewForm(
-                problems=Problem.objects.filter(unit=unit, year=year)
+                problems=Problem.objects.filter(unit=unit, year=year),
+                findings=self._findings(),
             )
         return context
 
@@ -339,7 +347,11 @@ class UnitYearView(LedgerMixin, TemplateView):
         return redirect(LIST, pk=ledger.pk)
 
     def _record_problem(self):
-        form = forms.ProblemForm(self.request.POST, reports=self._reports_choices())
+        form = forms.ProblemForm(
+            self.request.POST,
+            reports=self._reports_choices(),
+            findings=self._findings(),
+        )
         if not form.is_valid():
             return self.refuse("请检查问题信息。", problem_form=form)
         try:
@@ -355,7 +367,9 @@ class UnitYearView(LedgerMixin, TemplateView):
 
     def _interview(self):
         problems = Problem.objects.filter(unit=self.unit, year=self.year)
-        form = forms.InterviewForm(self.request.POST, problems=problems)
+        form = forms.InterviewForm(
+            self.request.POST, problems=problems, findings=self._findings()
+        )
         if not access.can_interview(self.request.user, self.unit.pk):
             return self.refuse("您无权登记该单位的约谈。")
         if not form.is_valid():
@@ -363,6 +377,9 @@ class UnitYearView(LedgerMixin, TemplateView):
         interview = form.save(commit=False)
         if interview.held_on.year != self.year:
             form.add_error("held_on", f"约谈日期应在{self.year}年内。")
+            return self.refuse("请检查约谈记录。", interview_form=form)
+        if interview.trigger == Interview.Trigger.FINDING and not interview.finding:
+            form.add_error("finding", "约谈起因为巡查发现时，请选择该巡查发现。")
             return self.refuse("请检查约谈记录。", interview_form=form)
         if interview.trigger == Interview.Trigger.PROBLEM and not interview.problem:
             form.add_error("problem", "约谈起因为问题清单中的问题时，请选择该问题。")

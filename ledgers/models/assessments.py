@@ -56,7 +56,7 @@ class Indicator(models.Model):
         ENTERED = "entered", "人工评分"
         OVERDUE_DISCLOSURES = "overdue_disclosures", "系统计算：逾期公开（一事一公开）"
         NEGATIVE_RATINGS = "negative_ratings", "系统计算：负面评议"
-        ORDERS_ON_TIME = "orders_on_time", "系统计算：督办按时办结率"
+        ORDERS_ON_TIME = "orders_on_time", "系统计算：督办按时回复率"
         RECTIFIED_ON_TIME = "rectified_on_time", "系统计算：问题整改按期完成率"
         REPORTS_ON_TIME = "reports_on_time", "系统计算：责任报告按时报送率"
 

@@ -34,6 +34,14 @@ class Interview(models.Model):
         on_delete=models.SET_NULL,
         related_name="interviews",
     )
+    finding = models.ForeignKey(
+        "supervision.Finding",
+        verbose_name="关联巡查发现",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     trigger_detail = models.CharField("起因统计", max_length=200, blank=True)
     reason = models.TextField("约谈事由")
     outcome = models.TextField("约谈结果")

@@ -39,6 +39,14 @@ class Problem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    finding = models.ForeignKey(
+        "supervision.Finding",
+        verbose_name="关联巡查发现",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
