@@ -22,7 +22,7 @@ from wagtail.models import Site, WorkflowState
 from sunlight.models import GovernmentSiteSettings
 
 from . import demo_lists as lists
-from . import demo_results
+from . import demo_ratings, demo_results
 from .catalogs import catalog_for
 from .importing.powers import PowerRow, StepRow, apply_lists
 from .models import (
@@ -374,6 +374,7 @@ class Summary:
     logins: list[Login] = field(default_factory=list)
     catalog_demos: list[CatalogDemo] = field(default_factory=list)
     results: "demo_results.Summary | None" = None
+    ratings: int = 0
 
     @property
     def changed(self):
@@ -385,6 +386,7 @@ class Summary:
             or self.items
             or self.negatives
             or (self.results and self.results.results)
+            or self.ratings
         )
 
 
@@ -399,11 +401,11 @@ def load_demo() -> Summary:
     summary.users = seed_staff(STAFF)
     with demo_mail_off():
         seed_lists(summary)
-        summary.results = demo_results.load(
-            get_user_model().objects.in_bulk(
-                [spec.username for spec in STAFF], field_name="username"
-            )
+        users = get_user_model().objects.in_bulk(
+            [spec.username for spec in STAFF], field_name="username"
         )
+        summary.results = demo_results.load(users)
+        summary.ratings = demo_ratings.load(users)
     titles = unit_titles({spec.unit for spec in STAFF})
     summary.logins = logins(STAFF, titles)
     summary.catalog_demos = catalog_demos(titles)

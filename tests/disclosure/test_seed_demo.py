@@ -43,8 +43,9 @@ Role = UnitGroup.Role
 User = get_user_model()
 
 #: A re-run only looks: home, units, settings, accounts, power items, 负面清单,
-#: unit titles for the tables, whether results exist, which demo reports exist.
-RERUN_QUERIES = 14
+#: unit titles for the tables, whether results and ratings exist, which demo
+#: reports exist.
+RERUN_QUERIES = 15
 
 
 def seed():
@@ -511,6 +512,32 @@ class SeededListsTests(TestCase):
         assert "草稿 1、待提出审核 1、待会审 1、待审定 1、已退回 1" in self.output
         assert re.search(r"青山县民政局\s+待会审\s+minzheng_leader", self.output)
         assert re.search(r"柳溪镇白果村民委员会\s+待审定\s+baiguo_head", self.output)
+
+    def test_ratings_and_comments_are_in_every_state(self):
+        from django.utils import timezone
+
+        from disclosure import ratings
+        from disclosure.models import Rating, RatingTally, Result
+
+        today = timezone.localdate()
+        states = set(Rating.objects.values_list("moderation", flat=True))
+        assert states == {"none", "pending", "shown", "hidden"}
+        follow_ups = Rating.objects.filter(reply_due__isnull=False)
+        assert follow_ups.filter(replied_at__isnull=False).exists()
+        assert follow_ups.filter(replied_at__isnull=True, reply_due__lt=today).exists()
+        assert follow_ups.filter(replied_at__isnull=True, reply_due__gte=today).exists()
+        assert not Rating.objects.filter(result__disclosed_on__isnull=True).exists()
+        hidden = Rating.objects.filter(moderation="hidden")
+        assert all(rating.moderation_reason for rating in hidden)
+        # The stored aggregates agree with the ratings themselves.
+        stored = {(t.scope, t.object_id): t.counts() for t in RatingTally.objects.all()}
+        totals = dict(Result.objects.values_list("pk", "rating_total"))
+        ratings.recount()
+        assert stored == {
+            (t.scope, t.object_id): t.counts() for t in RatingTally.objects.all()
+        }
+        assert totals == dict(Result.objects.values_list("pk", "rating_total"))
+        assert "一事一评议" in self.output
 
     def test_a_rerun_keeps_edits_and_restores_deleted_items(self):
         PowerItem.objects.filter(code="QS-3-001").update(name="农药经营许可（调整）")

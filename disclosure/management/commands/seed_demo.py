@@ -37,6 +37,11 @@ class Command(BaseCommand):
                 f"一事一公开结果 {found.results} 条（未公开 {found.open_results} 条），"
                 f"公示异议 {found.objections} 条，三重一大决策 {found.decisions} 条。"
             )
+        if summary.ratings:
+            self.stdout.write(
+                f"一事一评议 {summary.ratings} 条（含待审核、已公开、不予公开的意见和"
+                "已回复、待回复、逾期的不满意跟进）。"
+            )
         self.stdout.write("")
         self.stdout.write("演示账号（密码相同；已修改过的密码不会被重置）：")
         rows = [
