@@ -10,7 +10,7 @@ from . import circumstances
 from .models import Accountability, FaultTolerance, Finding, Patrol
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CommissionFormMixin:
