@@ -81,6 +81,7 @@ def check_deadlines(today=None):
     summary = Summary()
     candidates = list(_result_candidates(today, soon, summary))
     candidates += list(_objection_candidates(today, soon, summary))
+    candidates += list(_rating_candidates(today, soon, summary))
     for source in _sources:
         candidates += list(source(today, soon, summary))
     summary.notices = _record(_notices(candidates))
@@ -141,6 +142,35 @@ def _objection_candidates(today, soon, summary):
             f"（答复期限 {format_date(due)}）",
             edit_url(pk),
         )
+
+
+def _rating_candidates(today, soon, summary):
+    """Negative ratings whose comment the unit has not answered: like the results,
+    the clerks and head when due soon, the 纪委 as well once overdue."""
+    from .ratings import open_follow_ups
+
+    rows = (
+        open_follow_ups()
+        .filter(reply_due__lte=soon)
+        .values_list("pk", "unit_id", "result__title", "reply_due")
+        .order_by("reply_due", "pk")
+    )
+    edit_url = _edit_url("disclosure_ratings:edit")
+    found = 0
+    for pk, unit_id, title, due in rows.iterator(chunk_size=2000):
+        found += 1
+        overdue = due < today
+        yield Candidate(
+            Kind.RATING,
+            pk,
+            Stage.OVERDUE if overdue else Stage.DUE_SOON,
+            unit_id,
+            due,
+            f"对“{title}”的不满意评议{'已逾期未回复' if overdue else '即将到期'}"
+            f"（回复期限 {format_date(due)}）",
+            edit_url(pk),
+        )
+    summary.other["待回复的不满意评议"] = found
 
 
 def _recipients(unit_ids):

@@ -172,3 +172,23 @@ def test_statistics_and_panels_use_a_fixed_number_of_queries(
         for level in (1, 2, 3):
             rate(more, level, "意见")
     assert measure() == small
+
+
+def test_check_deadlines_reminds_the_unit_and_once_overdue_the_commission(
+    people, result, time_machine
+):
+    from disclosure.models import DeadlineNotice
+    from disclosure.reminders import check_deadlines
+
+    rating = rate(result, 1, "一直没人管")
+    rate(result, 5, "很好")  # no follow-up
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=12))
+    summary = check_deadlines()
+    notices = DeadlineNotice.objects.filter(kind="rating", object_id=rating.pk)
+    assert set(notices.values_list("recipient", flat=True)) == {people["clerk"].pk}
+    assert summary.other["待回复的不满意评议"] == 1
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=20))
+    check_deadlines()
+    overdue = notices.filter(stage="overdue").values_list("recipient", flat=True)
+    assert set(overdue) == {people["clerk"].pk, people["commission"].pk}
+    assert check_deadlines().notices == 0  # a second run sends nothing new
