@@ -32,7 +32,7 @@ class EvidenceField(forms.FileField):
 
 
 def date_input():
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ListForm(forms.ModelForm):

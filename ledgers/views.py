@@ -300,19 +300,22 @@ class UnitYearView(LedgerMixin, TemplateView):
         )
         if can_edit and missing_kinds:
             context["list_form"] = list_form or forms.ListForm(
-                initial={"kind": missing_kinds[0]}
+                initial={"kind": missing_kinds[0]}, prefix="list"
             )
             context["list_form"].fields["kind"].choices = [
                 (kind.value, kind.label) for kind in missing_kinds
             ]
         if above:
             context["problem_form"] = problem_form or forms.ProblemForm(
-                reports=self._reports_choices(), findings=self._findings()
+                reports=self._reports_choices(),
+                findings=self._findings(),
+                prefix="problem",
             )
         if context["can_interview"]:
             context["interview_form"] = interview_form or forms.InterviewForm(
                 problems=Problem.objects.filter(unit=unit, year=year),
                 findings=self._findings(),
+                prefix="interview",
             )
         return context
 
@@ -328,7 +331,7 @@ class UnitYearView(LedgerMixin, TemplateView):
         return handler()
 
     def _create_list(self):
-        form = forms.ListForm(self.request.POST)
+        form = forms.ListForm(self.request.POST, prefix="list")
         if not form.is_valid():
             return self.refuse("请检查清单信息。", list_form=form)
         data = form.cleaned_data
@@ -351,6 +354,7 @@ class UnitYearView(LedgerMixin, TemplateView):
             self.request.POST,
             reports=self._reports_choices(),
             findings=self._findings(),
+            prefix="problem",
         )
         if not form.is_valid():
             return self.refuse("请检查问题信息。", problem_form=form)
@@ -368,7 +372,10 @@ class UnitYearView(LedgerMixin, TemplateView):
     def _interview(self):
         problems = Problem.objects.filter(unit=self.unit, year=self.year)
         form = forms.InterviewForm(
-            self.request.POST, problems=problems, findings=self._findings()
+            self.request.POST,
+            problems=problems,
+            findings=self._findings(),
+            prefix="interview",
         )
         if not access.can_interview(self.request.user, self.unit.pk):
             return self.refuse("您无权登记该单位的约谈。")
