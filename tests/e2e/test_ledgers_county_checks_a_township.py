@@ -75,10 +75,14 @@ def test_county_checks_a_township(demo, live_server, page, tmp_path, assert_acce
     page.get_by_role("button", name="报送整改方案").click()
     expect(page.locator(".messages")).to_contain_text("已报送整改方案")
     expect(page.get_by_text("整改期限")).to_be_visible()
-    page.get_by_role("textbox", name="整改完成情况").fill("已建立每周核对制度，逾期结果已全部公开")
+    page.get_by_role("textbox", name="整改完成情况").fill(
+        "已建立每周核对制度，逾期结果已全部公开"
+    )
     page.get_by_role("button", name="报送整改完成情况").click()
     expect(page.locator(".messages")).to_contain_text("至少一份整改佐证材料")
-    page.get_by_role("textbox", name="整改完成情况").fill("已建立每周核对制度，逾期结果已全部公开")
+    page.get_by_role("textbox", name="整改完成情况").fill(
+        "已建立每周核对制度，逾期结果已全部公开"
+    )
     page.get_by_label("整改佐证材料").set_input_files(str(photo(tmp_path)))
     page.get_by_role("button", name="报送整改完成情况").click()
     expect(page.locator(".messages")).to_contain_text("已报送整改完成情况")
