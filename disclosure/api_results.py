@@ -9,6 +9,7 @@ marked 不宜公开.
 from datetime import date
 from typing import Annotated, Literal
 
+from django.db.models import F, OuterRef, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,11 +17,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from disclosure.api import PowerType, _filter_unit
-from disclosure.models import Decision
+from disclosure.models import Decision, RatingTally
+from disclosure.models.ratings import SATISFIED_LEVELS
+from disclosure.ratings import percent
 from disclosure.views_results import public_decisions, public_results
 from sunlight.opendata import Blankable, ErrorOut, Text, absolute_url, paginated
 
 router = Router(tags=["一事一公开与三重一大"])
+SATISFIED_COLUMNS = [RatingTally.COLUMNS[level] for level in SATISFIED_LEVELS]
 
 DecisionType = Literal[tuple(Decision.DecisionType.values)]
 
@@ -47,6 +51,10 @@ class ResultOut(Schema):
     disclosed_late: bool = Field(description="是否逾期公开")
     publicity_ends: date | None = Field(description="公示截止日期，无公示为 null")
     rating_total: int = Field(description="已收到的评议数（评议即时计数）")
+    satisfaction_rate: float | None = Field(
+        description="满意率（%，非常满意、满意、基本满意之和÷评议数，保留一位小数）；"
+        "尚无评议为 null"
+    )
     url: str | None = Field(description="结果公开页面的完整地址")
 
     @staticmethod
@@ -76,6 +84,13 @@ class ResultOut(Schema):
     @staticmethod
     def resolve_disclosed_late(result):
         return result.disclosed_late
+
+    @staticmethod
+    def resolve_satisfaction_rate(result):
+        if not result.rating_total:
+            return None
+        satisfied = getattr(result, "rating_satisfied", None) or 0
+        return float(percent(satisfied, result.rating_total))
 
     @staticmethod
     def resolve_url(result, context):
@@ -210,8 +225,19 @@ def _dates(objects, filters, field):
 
 
 def _results():
+    """Public results with their stored rating aggregate (one indexed lookup per
+    row in the same query, never a count over the ratings)."""
+    tally = RatingTally.objects.filter(
+        scope=RatingTally.Scope.RESULT, object_id=OuterRef("pk")
+    )
+    satisfied = sum((F(column) for column in SATISFIED_COLUMNS), Value(0))
     return (
-        public_results().select_related("unit", "item").order_by("-disclosed_on", "-pk")
+        public_results()
+        .select_related("unit", "item")
+        .annotate(
+            rating_satisfied=Subquery(tally.annotate(n=satisfied).values("n")[:1])
+        )
+        .order_by("-disclosed_on", "-pk")
     )
 
 

@@ -439,6 +439,7 @@ def test_lists_cost_the_same_queries_for_5_or_120_items(
             assert get(client, url)["count"] >= total
         return len(captured)
 
+    queries_with(5)  # the first listed page URL caches the site's root paths
     assert queries_with(5) == queries_with(120)
 
 

@@ -77,7 +77,7 @@ def test_a_rating_counts_at_once_and_the_page_thanks_the_rater(client, result):
     assert Result.objects.get(pk=result.pk).rating_total == 1
     assert "满意率 <strong>100.0%</strong>" in page
     api = client.get("/api/v1/results/").json()["results"][0]
-    assert api["rating_total"] == 1
+    assert api["rating_total"] == 1 and api["satisfaction_rate"] == 100.0
     assert "ratings" not in api and "comment" not in str(api)
 
 
@@ -224,6 +224,8 @@ def test_aggregates_on_result_item_and_unit_pages(client, result, office, county
         page = client.get(unit.url).content.decode()
         assert "满意率 <strong>75.0%</strong>" in page, unit.code
     assert ratings.unit_summary(county).total == 4
+    api = client.get("/api/v1/results/").json()["results"][0]
+    assert api["rating_total"] == 4 and api["satisfaction_rate"] == 75.0
 
 
 def test_reading_an_aggregate_does_not_count_ratings(
