@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -246,7 +246,7 @@ class RatingViewSet(ModelViewSet):
     edit_view_class = RatingEditView
     filterset_class = RatingFilterSet
     list_display = [
-        Column("result", label="评议结果"),
+        TitleColumn("result", label="评议结果", url_name="disclosure_ratings:edit"),
         Column("unit", label="单位"),
         Column("level", label="评价", accessor="get_level_display"),
         Column("comment", label="评议意见", accessor=lambda r: r.comment[:40]),
