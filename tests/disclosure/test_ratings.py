@@ -293,3 +293,13 @@ def test_concurrent_ratings_each_count_exactly_once(county):
     assert all(count == 8 for count in stored.counts.values())
     ratings.recount()
     assert ratings.summary(RatingTally.Scope.RESULT, result.pk) == stored
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_chinese(result):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(url_of(result) + "rating/", {"level": "4"})
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+    assert not Rating.objects.exists()
