@@ -407,13 +407,8 @@ def _backdate_plans(today):
 
 
 def _reports(units, users, today, summary):
-    owing = [
-        units[c]
-        for c in ("QS-P", "QS-J", "QS-A-P", "QS-A-J", "QS-B-P", "QS-B-J")
-        if c in units
-    ]
     for year in (today.year - 1, today.year):
-        summary.reports += services.ensure_reports(year, owing)
+        summary.reports += services.ensure_reports(year, services.reporting_units(year))
     last = today.year - 1
     filed = (
         (

@@ -9,7 +9,7 @@ from disclosure.models import DeadlineNotice, UnitGroup, UnitPage
 from disclosure.reminders import Candidate, _edit_url
 from disclosure.workdays import format_date
 
-from . import cadence, rectification
+from . import rectification
 from .models import Problem, WorkReport
 
 Kind = DeadlineNotice.Kind
@@ -55,11 +55,10 @@ def _keepers(unit_ids):
 
 def _ensure_current_reports(today):
     """Last year's reports fall due in January, this year's through the year."""
-    from .services import ensure_reports
+    from .services import ensure_reports, reporting_units
 
-    units = list(UnitPage.objects.filter(unit_type__in=list(cadence.OWED_BY)))
     for year in (today.year - 1, today.year):
-        ensure_reports(year, units)
+        ensure_reports(year, reporting_units(year))
 
 
 def _report_candidates(today, soon):

@@ -385,6 +385,20 @@ def report_snapshot(report):
     }
 
 
+def reporting_units(year, unit_ids=None):
+    """The units that owe reports for `year`: a 党委 or 纪委 keeping a
+    responsibility list that year (the ledgers start with the list)."""
+    from disclosure.models import UnitPage
+
+    units = UnitPage.objects.filter(
+        unit_type__in=list(cadence.OWED_BY),
+        pk__in=ResponsibilityList.objects.filter(year=year).values("unit_id"),
+    )
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    return units.only("pk", "unit_type")
+
+
 def ensure_reports(year, units, calendar=None):
     """Create the rows of the reports `units` owe for `year` (idempotent): two
     queries whatever the count."""

@@ -775,10 +775,9 @@ class ReportsView(LedgerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user, year = self.request.user, chosen_year(self.request)
         today = timezone.localdate()
-        owing = scoped(
-            UnitPage.objects.filter(unit_type__in=LEDGER_UNIT_TYPES), user, "pk"
-        ).only("pk", "unit_type")
-        services.ensure_reports(year, owing)
+        services.ensure_reports(
+            year, services.reporting_units(year, access.visible_units(user))
+        )
         chosen = self.request.GET.get("show", "open")
         reports = scoped(WorkReport.objects.filter(year=year), user).select_related(
             "unit"

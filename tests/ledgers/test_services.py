@@ -255,7 +255,11 @@ def test_reports_for_the_wrong_period_change_nothing(ledger_county):
 
 
 def test_ensure_reports_is_idempotent(ledger_county):
+    """Only units keeping a list that year owe reports; rerunning adds nothing."""
     c = ledger_county
+    assert not services.reporting_units(2026).exists()
+    services.create_list(c.clerk, c.party, 2026, "principal", "王书记")
+    assert list(services.reporting_units(2026)) == [c.party]
     assert services.ensure_reports(2026, [c.party, c.commission]) == 20
     services.ensure_reports(2026, [c.party, c.commission])
     assert WorkReport.objects.count() == 20
@@ -264,6 +268,7 @@ def test_ensure_reports_is_idempotent(ledger_county):
 @time_machine.travel(datetime.datetime(2026, 2, 3, 9, 0), tick=False)
 def test_check_deadlines_reminds_of_reports_and_rectifications_once(ledger_county):
     c = ledger_county
+    services.create_list(c.town_jiwei, c.commission, 2025, "supervisory", "刘书记")
     problem = record(c)
     services.act(
         c.head, problem.pk, "plan", {"plan": "补齐", "owner": "张", "working_days": 1}
