@@ -184,10 +184,11 @@ class PowerFilters(Schema):
 
 
 def _filter_unit(code):
-    """The public unit a filter names; an unknown one is a bad parameter."""
+    """The public unit a filter names; an unknown one is not found (404): the
+    request is well formed, the unit it names does not exist or is not public."""
     unit = public_units().filter(code=code).first()
     if unit is None:
-        raise HttpError(400, f"没有编码为“{code}”的公开单位。")
+        raise HttpError(404, f"没有编码为“{code}”的公开单位。")
     return unit
 
 

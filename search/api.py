@@ -68,7 +68,7 @@ class SearchOut(Schema):
 
 @router.get(
     "/search/",
-    response={200: SearchOut, 400: ErrorOut},
+    response={200: SearchOut, 400: ErrorOut, 404: ErrorOut},
     summary="全文检索",
     description="检索已发布且公开的权力事项（名称、依据、条件、责任、流程与风险点、"
     "所属单位），支持同义词（如“低保”即“最低生活保障”）与繁简、全半角。",
@@ -78,7 +78,7 @@ def search_api(request, params: Query[SearchParams]):
     if not text:
         return {"count": 0, "results": []}
     if params.unit and not UnitPage.objects.live().filter(code=params.unit).exists():
-        raise HttpError(400, f"没有编码为“{params.unit}”的公开单位。")
+        raise HttpError(404, f"没有编码为“{params.unit}”的公开单位。")
     results = service.search(
         text,
         unit_code=params.unit,

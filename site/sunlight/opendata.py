@@ -13,7 +13,7 @@ from django.http import Http404
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase, paginate
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -103,7 +103,11 @@ def _no_control_characters(value):
 
 #: A text parameter. Control characters are a 400 here rather than a 500 from
 #: PostgreSQL, which refuses NUL in a query.
-Text = Annotated[str, AfterValidator(_no_control_characters)]
+Text = Annotated[
+    str,
+    AfterValidator(_no_control_characters),
+    WithJsonSchema({"type": "string", "pattern": r"^[^\u0000-\u001f\u007f]*$"}),
+]
 
 
 def _blank_to_none(value):

@@ -245,13 +245,23 @@ def test_bad_parameters_are_a_400_in_chinese(client, county, query, param, words
     [
         ("/api/v1/units/?level=省", "应为以下之一：市、县、乡、村"),
         ("/api/v1/units/?unit_type=公司", "应为以下之一：党委"),
-        ("/api/v1/units/?parent=NOPE", "没有编码为“NOPE”的公开单位"),
-        ("/api/v1/powers/?unit=NOPE", "没有编码为“NOPE”的公开单位"),
-        ("/api/v1/powers/?unit=T01-A-3", "没有编码为“T01-A-3”的公开单位"),
     ],
 )
 def test_bad_filters_are_a_400_in_chinese(client, items, url, words):
     assert words in get(client, url, status=400)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("/api/v1/units/?parent=NOPE", "NOPE"),
+        ("/api/v1/powers/?unit=NOPE", "NOPE"),
+        ("/api/v1/powers/?unit=T01-A-3", "T01-A-3"),
+        ("/api/v1/results/?unit=NOPE", "NOPE"),
+    ],
+)
+def test_filters_naming_no_public_unit_are_a_404_in_chinese(client, items, url, code):
+    assert f"没有编码为“{code}”的公开单位" in get(client, url, status=404)["detail"]
 
 
 # Filters

@@ -118,9 +118,9 @@ def test_bad_parameters_are_a_400_in_chinese(client, params, param):
     assert any("\u4e00" <= char <= "\u9fff" for char in body["detail"])
 
 
-def test_an_unknown_unit_is_a_400(client, sample_import):
+def test_an_unknown_unit_is_a_404(client, sample_import):
     response = client.get(URL, {"q": "低保", "unit": "NOPE"})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "NOPE" in response.json()["detail"]
 
 
