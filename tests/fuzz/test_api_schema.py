@@ -10,8 +10,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.factories import make_item, make_result
 from disclosure.models import UnitPage
+from tests.factories import make_item, make_result
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
