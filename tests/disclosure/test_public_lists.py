@@ -29,8 +29,8 @@ SCRIPT = "<script>alert('x')</script>"
 ESCAPED = html.escape(SCRIPT)
 #: Upper bounds, whatever the number of items, for a unit three levels below the
 #: home page: Wagtail's routing alone costs about ten queries at that depth.
-UNIT_PAGE_QUERIES = 19
-ITEM_PAGE_QUERIES = 16  # with its newest results (one query)
+UNIT_PAGE_QUERIES = 20  # with the rating aggregate of the subtree (one query)
+ITEM_PAGE_QUERIES = 17  # with its newest results and rating aggregate (a query each)
 
 
 def public_item(unit, code, *, steps=(), **fields):
