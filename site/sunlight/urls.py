@@ -11,6 +11,7 @@ from sunlight.captcha import spoken_challenge
 from sunlight.preferences import toggle_elderly
 
 urlpatterns = [
+    path("admin/2fa/", include("sunlight.twofactor.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/spoken/<str:key>.wav", spoken_challenge, name="captcha_spoken"),

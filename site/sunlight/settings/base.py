@@ -18,6 +18,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 INSTALLED_APPS = [
     "sunlight",
+    "sunlight.twofactor",
     "disclosure",
     "complaints",
     "search",
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "sunlight.uploads.OversizedPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sunlight.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,6 +125,12 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+# Staff two-factor login (sunlight.twofactor): required of superusers and 纪委 staff
+# whenever DEBUG is off; dev.py turns it off for the demo. Wrong codes: five per
+# account within 15 minutes, then locked until the window ends.
+SUNLIGHT_REQUIRE_2FA = env_bool("SUNLIGHT_REQUIRE_2FA", default=not DEBUG)
+SUNLIGHT_2FA_THROTTLE = (5, 900)
+OTP_TOTP_ISSUER = "阳光权力"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

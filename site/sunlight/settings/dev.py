@@ -12,6 +12,8 @@ FIELD_ENCRYPTION_KEYS = encryption_keys(
     or "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
 )
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", default=False)
+# Demo mode: the demo accounts log in with their password alone.
+SUNLIGHT_REQUIRE_2FA = env_bool("SUNLIGHT_REQUIRE_2FA", default=False)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

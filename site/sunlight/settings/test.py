@@ -7,6 +7,8 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 FIELD_ENCRYPTION_KEYS = encryption_keys("dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1sb24=")
+# Runs with DEBUG off; tests of two-factor login switch it on themselves.
+SUNLIGHT_REQUIRE_2FA = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = cache_config("")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
