@@ -3,18 +3,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+
+from sunlight.menus import MenuItemFor
 
 from . import admin_views as views
 from . import handling
-
-
-class HandlerMenuItem(MenuItem):
-    """Shown to 纪委 staff only; every view checks again."""
-
-    def is_shown(self, request):
-        return handling.is_handler(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -36,8 +30,13 @@ def register_report_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_report_menu_item():
-    return HandlerMenuItem(
-        "举报办理", reverse(views.INDEX), name="reports", icon_name="warning", order=260
+    return MenuItemFor(
+        "举报办理",
+        reverse(views.INDEX),
+        name="reports",
+        icon_name="warning",
+        order=260,
+        shown_to=handling.is_handler,
     )
 
 

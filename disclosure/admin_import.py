@@ -26,8 +26,9 @@ from django.urls import reverse
 from django.views import View
 
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from sunlight.menus import MenuItemFor
 
 from .forms import ImportForm
 from .importing import (
@@ -308,16 +309,12 @@ class ConfirmImportView(ImportBaseView):
         )
 
 
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_import(request.user)
-
-
 def import_menu_item():
-    return ImportMenuItem(
+    return MenuItemFor(
         "批量导入",
         reverse(IMPORT_URL_NAME),
         name="power-lists-import",
         icon_name="upload",
         order=900,
+        shown_to=can_import,
     )

@@ -25,14 +25,21 @@ from wagtail.log_actions import log
 import django_filters
 
 from . import ratings
-from .models import Rating, RatingSettings, UnitPage
+from .models import Rating, RatingSettings, UnitGroup, UnitPage
 from .models.powers import personal_data_errors
 from .models.ratings import NEGATIVE_LEVELS
-from .permissions import EDITOR_ROLES, _is_staff, supervised_scope, unit_scope
+from .permissions import (
+    EDITOR_ROLES,
+    _is_staff,
+    direct_units,
+    supervised_scope,
+    unit_scope,
+)
 from .results_admin import scoped
 from .viewsets import UnitChoiceFilter, visible_units
 from .workdays import start_of_day
 
+Role = UnitGroup.Role
 STATISTICS_URL_NAME = "rating_statistics"
 FOLLOW_UP_CHOICES = [
     ("waiting", "待回复"),
@@ -54,17 +61,19 @@ def may_reply(user, rating):
 
 
 def can_see_ratings(user):
+    """Unit staff and 纪委 staff (from the role rows cached for the request, so the
+    menu costs no query); the lists are scoped per rating."""
     if not _is_staff(user):
         return False
-    return (
-        user.is_superuser
-        or bool(unit_scope(user, EDITOR_ROLES))
-        or bool(supervised_scope(user))
+    return user.is_superuser or bool(
+        direct_units(user, (*EDITOR_ROLES, Role.COMMISSION))
     )
 
 
 def can_see_statistics(user):
-    return _is_staff(user) and (user.is_superuser or bool(supervised_scope(user)))
+    return _is_staff(user) and (
+        user.is_superuser or bool(direct_units(user, [Role.COMMISSION]))
+    )
 
 
 # Moderation and follow-up -----------------------------------------------------------

@@ -1,11 +1,12 @@
 from django.urls import path, reverse
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from sunlight.menus import MenuItemFor
 
 from . import admin_import, admin_views, ratings_admin, results_admin
 from .catalog_admin import DisclosureCatalogViewSet
@@ -45,13 +46,6 @@ class CalendarYearViewSet(SnippetViewSet):
 register_snippet(CalendarYearViewSet)
 
 
-class SupervisionMenuItem(MenuItem):
-    """Shown to 纪委 staff and superusers only; the views check access again."""
-
-    def is_shown(self, request):
-        return admin_views.can_supervise(request.user)
-
-
 @hooks.register("register_admin_urls")
 def register_supervision_urls():
     return [
@@ -70,12 +64,13 @@ def register_supervision_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_supervision_menu_item():
-    return SupervisionMenuItem(
+    return MenuItemFor(
         "监督单位",
         reverse(admin_views.INDEX_URL_NAME),
         name="supervision",
         icon_name="view",
         order=250,
+        shown_to=admin_views.can_supervise,
     )
 
 
@@ -179,48 +174,43 @@ def register_objection_viewset():
     return results_admin.ObjectionViewSet()
 
 
-class DashboardMenuItem(MenuItem):
-    def is_shown(self, request):
-        return results_admin.can_see_dashboards(request.user)
-
-
-class ObjectionMenuItem(MenuItem):
-    def is_shown(self, request):
-        return ObjectionPermissionPolicy(Objection).user_has_permission(
-            request.user, "view"
-        )
+def can_read_objections(user):
+    return ObjectionPermissionPolicy(Objection).user_has_permission(user, "view")
 
 
 @hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
 def register_objections_menu_item():
-    return ObjectionMenuItem(
+    return MenuItemFor(
         "公示异议",
         reverse("disclosure_objections:index"),
         name="objections",
         icon_name="warning",
         order=300,
+        shown_to=can_read_objections,
     )
 
 
 @hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
 def register_deadline_menu_item():
-    return DashboardMenuItem(
+    return MenuItemFor(
         "时限看板",
         reverse(results_admin.DASHBOARD_URL_NAME),
         name="result-deadlines",
         icon_name="time",
         order=400,
+        shown_to=results_admin.can_see_dashboards,
     )
 
 
 @hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
 def register_unit_summary_menu_item():
-    return DashboardMenuItem(
+    return MenuItemFor(
         "时限统计（按单位）",
         reverse(results_admin.UNIT_SUMMARY_URL_NAME),
         name="result-deadlines-by-unit",
         icon_name="table",
         order=410,
+        shown_to=results_admin.can_see_dashboards,
     )
 
 
@@ -289,35 +279,27 @@ def register_rating_statistics_urls():
     return ratings_admin.statistics_urls()
 
 
-class RatingsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return ratings_admin.can_see_ratings(request.user)
-
-
-class RatingStatisticsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return ratings_admin.can_see_statistics(request.user)
-
-
 @hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
 def register_ratings_menu_item():
-    return RatingsMenuItem(
+    return MenuItemFor(
         "评议意见",
         reverse("disclosure_ratings:index"),
         name="ratings",
         icon_name="comment",
         order=350,
+        shown_to=ratings_admin.can_see_ratings,
     )
 
 
 @hooks.register(results_admin.RESULTS_SUBMENU_HOOK)
 def register_rating_statistics_menu_item():
-    return RatingStatisticsMenuItem(
+    return MenuItemFor(
         "不良评价统计",
         reverse(ratings_admin.STATISTICS_URL_NAME),
         name="rating-statistics",
         icon_name="warning",
         order=600,
+        shown_to=ratings_admin.can_see_statistics,
     )
 
 

@@ -3,16 +3,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+
+from sunlight.menus import MenuItemFor
 
 from . import access, assessment_views, rectification, views
 from .models import Problem, ResponsibilityList, WorkReport
-
-
-class LedgerMenuItem(MenuItem):
-    def is_shown(self, request):
-        return access.has_access(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -59,8 +55,13 @@ def register_ledger_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_ledger_menu_item():
-    return LedgerMenuItem(
-        "两个责任", reverse(views.INDEX), name="ledgers", icon_name="tasks", order=270
+    return MenuItemFor(
+        "两个责任",
+        reverse(views.INDEX),
+        name="ledgers",
+        icon_name="tasks",
+        order=270,
+        shown_to=access.has_access,
     )
 
 
