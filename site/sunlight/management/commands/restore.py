@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 if not yes:
                     raise CommandError(
                         "恢复会清空当前数据库、上传文件和举报附件，并用备份内容替换。"
-                        "请先停止网站服务，确认无误后加 --yes 重新运行。"
+                        "请先停止网站服务，确认无误后加 --yes 重新运行（make restore 则加 YES=1）。"
                     )
                 backups.restore(verified)
         except backups.BackupError as error:
