@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from complaints.models import Report
@@ -187,72 +187,68 @@ def _late_orders(units, first, last, today):
     return _within(orders, units, "unit_id")
 
 
-def grouped_counts(units, handlers, first, last, today, exclude_person=""):
-    """{measure: [(unit id, cadre, count)]}: one grouped query per measure.
+#: Beyond this many units an IN list costs more than it saves (PostgreSQL turns a
+#: parallel scan into a bitmap scan of most of the table): the rows of every unit
+#: are grouped, and those out of scope dropped in Python.
+SQL_SCOPE_LIMIT = 300
+
+
+def grouped_counts(units, handlers, year, today, exclude_person=""):
+    """{measure: [(unit id, cadre, month, count)]} over `year`: one grouped query
+    per measure, from which the period's tables and the monthly series are both
+    summed.
 
     The cadre is the clerk who entered a late result, the handling post of a
     negatively rated result, the person reported, the person held accountable.
     """
-    overdue = (
-        _overdue_results(units, first, last, today)
-        .values_list("unit_id", "entered_by__last_name", "entered_by__first_name")
-        .annotate(n=Count("pk"))
-    )
-    negative = (
-        _negative_ratings(units, first, last)
-        .values_list("unit_id", "handling_post")
-        .annotate(n=Count("pk"))
-    )
-    reports = _reports(units, handlers, first, last)
-    accountable = _accountabilities(units, first, last)
-    if exclude_person:
-        reports = reports.exclude(accused_person=exclude_person)
-        accountable = accountable.exclude(person=exclude_person)
-    reports = reports.values_list("accused_unit_id", "accused_person").annotate(
-        n=Count("pk")
-    )
-    accountable = accountable.values_list("unit_id", "person").annotate(n=Count("pk"))
-    orders = (
-        _late_orders(units, first, last, today)
-        .values_list("unit_id")
-        .annotate(n=Count("pk"))
-    )
-    return {
-        OVERDUE: [
-            (unit, f"{last_name or ''}{first_name or ''}" or "（未记录录入人）", n)
-            for unit, last_name, first_name, n in overdue
-        ],
-        NEGATIVE: [(unit, f"{post}（岗位）", n) for unit, post, n in negative],
-        REPORTS: list(reports),
-        ACCOUNTABILITY: list(accountable),
-        ORDERS: [(unit, "", n) for unit, n in orders],
-    }
-
-
-def monthly_counts(units, handlers, year, today, exclude_person=""):
-    """{measure: {month: count}} over `year`: one grouped query per measure."""
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    reports = _reports(units, handlers, first, last)
-    accountable = _accountabilities(units, first, last)
+    sql_units = units if units is not None and len(units) <= SQL_SCOPE_LIMIT else None
+    reports = _reports(sql_units, handlers, first, last)
+    accountable = _accountabilities(sql_units, first, last)
     if exclude_person:
         reports = reports.exclude(accused_person=exclude_person)
         accountable = accountable.exclude(person=exclude_person)
-    sources = {
-        OVERDUE: (_overdue_results(units, first, last, today), "disclosure_due"),
-        NEGATIVE: (_negative_ratings(units, first, last), "created_at"),
-        REPORTS: (reports, "received_on"),
-        ACCOUNTABILITY: (accountable, "decided_on"),
-        ORDERS: (_late_orders(units, first, last, today), "issued_on"),
+    queries = {
+        OVERDUE: (
+            _overdue_results(sql_units, first, last, today),
+            "disclosure_due",
+            ("unit_id", "entered_by__last_name", "entered_by__first_name"),
+        ),
+        NEGATIVE: (
+            _negative_ratings(sql_units, first, last),
+            "created_at",
+            ("unit_id", "handling_post"),
+        ),
+        REPORTS: (reports, "received_on", ("accused_unit_id", "accused_person")),
+        ACCOUNTABILITY: (accountable, "decided_on", ("unit_id", "person")),
+        ORDERS: (
+            _late_orders(sql_units, first, last, today),
+            "issued_on",
+            ("unit_id",),
+        ),
     }
     found = {}
-    for measure, (queryset, date_field) in sources.items():
+    for measure, (queryset, date_field, keys) in queries.items():
         rows = (
-            queryset.annotate(month=TruncMonth(date_field))
-            .values_list("month")
+            queryset.annotate(month=ExtractMonth(date_field))
+            .values_list(*keys, "month")
             .annotate(n=Count("pk"))
         )
-        found[measure] = {month.month: n for month, n in rows if month is not None}
+        found[measure] = [
+            (row[0], _cadre(measure, row[1:-2]), row[-2], row[-1])
+            for row in rows
+            if units is None or row[0] in units
+        ]
     return found
+
+
+def _cadre(measure, parts):
+    if measure == OVERDUE:
+        last_name, first_name = parts
+        return f"{last_name or ''}{first_name or ''}" or "（未记录录入人）"
+    if measure == NEGATIVE:
+        return f"{parts[0]}（岗位）"
+    return parts[0] if parts else ""
 
 
 # Tables --------------------------------------------------------------------------
@@ -319,10 +315,16 @@ def compute(units, handlers, period, today=None, exclude_person=""):
     """The statistics of `units` (ids; None = all) for `period`. `handlers`
     narrows reports to those handled by these 纪委s (None = all)."""
     today = today or timezone.localdate()
-    grouped = grouped_counts(
-        units, handlers, period.first_day, period.last_day, today, exclude_person
-    )
-    monthly = monthly_counts(units, handlers, period.year, today, exclude_person)
+    by_month = grouped_counts(units, handlers, period.year, today, exclude_person)
+    in_period = range(period.first_day.month, period.last_day.month + 1)
+    monthly = {measure: dict.fromkeys(range(1, 13), 0) for measure, _ in MEASURES}
+    grouped = {}
+    for measure, rows in by_month.items():
+        kept = grouped[measure] = []
+        for unit_id, cadre, month, n in rows:
+            monthly[measure][month] += n
+            if month in in_period:
+                kept.append((unit_id, cadre, n))
     ids = {unit for rows in grouped.values() for unit, _, _ in rows}
     named = {
         unit.pk: unit
