@@ -187,6 +187,23 @@ def count(rating, item_id):
     Result.objects.filter(pk=rating.result_id).update(
         rating_total=F("rating_total") + 1
     )
+    _expire_pages(rating, item_id)
+
+
+def _expire_pages(rating, item_id):
+    """Cached pages showing these counts: the result's, its item's, its unit's and
+    every unit above (their aggregates include the units below), the lists."""
+    from sunlight import pagecache
+
+    path = UnitPage.objects.filter(pk=rating.unit_id).values_list("path", flat=True)
+    path = path.first() or ""
+    step = UnitPage.steplen
+    pagecache.bump(
+        "ratings",
+        f"result:{rating.result_id}",
+        f"item:{item_id}",
+        *(f"unit-path:{path[:end]}" for end in range(step, len(path) + 1, step)),
+    )
 
 
 def recount():

@@ -191,7 +191,9 @@ ITEM_RESULTS_SHOWN = 10
 def _item_results(unit, item, request):
     """The item's newest public results, with a link to all of them."""
     from disclosure.views_results import add_result_urls, listed, public_results
+    from sunlight import pagecache
 
+    pagecache.tag(request, f"item:{item.pk}")
     results = list(
         listed(public_results().filter(item=item)).order_by(
             "-disclosed_on", "-result_date", "-pk"

@@ -81,6 +81,10 @@ def _page(request, objects, count=None):
 def result_list(request, *, unit=None, heading, template="disclosure/results.html"):
     """A filtered, paginated list of public results: the unit's own (with `unit`),
     or the whole county's 最新公开."""
+    from sunlight import pagecache
+
+    # Rows show their rating counts.
+    pagecache.tag(request, f"unit-path:{unit.path}" if unit is not None else "ratings")
     base = public_results()
     if unit is not None:
         base = base.filter(unit=unit)

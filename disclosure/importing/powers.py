@@ -26,6 +26,7 @@ from disclosure.models import (
 )
 from disclosure.timelimits import parse_time_limit
 from search.indexing import index_power_items
+from sunlight import pagecache
 
 from .errors import Problems
 from .fields import (
@@ -425,6 +426,8 @@ def apply_lists(power_rows, step_groups, unit_ids, *, user=None, progress=None):
     if user is not None:
         _publish(new_items, changed_items, user, now, item_type)
         index_power_items([item.pk for item, *_ in new_items + changed_items])
+        if new_items or changed_items:
+            pagecache.bump_all()  # bulk writes send no signals
     else:
         _save_drafts(new_items, changed_items, now, item_type)
     return counts

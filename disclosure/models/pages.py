@@ -146,7 +146,9 @@ class UnitPage(RoutablePageMixin, Page):
         """The unit page with its power lists (the `?list=` tab, filters, page)."""
         from disclosure.ratings import unit_summary
         from disclosure.views import unit_lists
+        from sunlight import pagecache
 
+        pagecache.tag(request, f"unit-path:{self.path}")
         request.is_preview = getattr(request, "is_preview", False)
         subunits = list(
             UnitPage.objects.child_of(self)

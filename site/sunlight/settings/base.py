@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sunlight.pagecache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "sunlight.urls"
@@ -96,6 +97,10 @@ TEMPLATES = [
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = cache_config(REDIS_URL)
+# Whole public pages for anonymous visitors (sunlight.pagecache): on by default
+# only with Redis, the one cache every worker and command shares (invalidation
+# must reach them all); 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -11,6 +11,7 @@ FIELD_ENCRYPTION_KEYS = encryption_keys("dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1
 SUNLIGHT_REQUIRE_2FA = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = cache_config("")
+PAGE_CACHE_SECONDS = 0  # tests of the page cache switch it on themselves
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,0 +1,170 @@
+"""The page cache of public pages (issue 11 item 2): anonymous visitors get cached
+pages, and a change is visible on the very next request — a publish, an unpublish,
+a rating, a calendar change, an import. Forms, staff and the 适老化 mode are never
+served someone else's page."""
+
+import datetime
+
+from django.core.management import call_command
+from django.utils import timezone
+
+import pytest
+
+from disclosure import ratings
+from disclosure.models import CalendarYear, PowerItem, UnitPage
+from tests.factories import make_item, make_result, staff
+
+#: Commits must happen (the cache is emptied after them); the migrations' home page
+#: and site are restored after each test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings, client):
+    settings.PAGE_CACHE_SECONDS = 600
+    client.get("/")  # the first visit creates the site settings row (a change)
+
+
+@pytest.fixture
+def office(county):
+    return UnitPage.objects.get(code="T01-A-1")
+
+
+@pytest.fixture
+def item(office):
+    return make_item(office, "C-1", name="临时救助审批")
+
+
+def state(response):
+    return response.get("X-Page-Cache")
+
+
+def test_a_second_visit_is_served_from_the_cache(client, office, item):
+    for url in (
+        "/",
+        office.url,
+        office.url + "powers/C-1/",
+        "/results/",
+        "/search/?q=救助",
+    ):
+        first = client.get(url)
+        second = client.get(url)
+        assert state(first) == "MISS" and state(second) == "HIT", url
+        assert first.content == second.content
+        assert second["Content-Type"].startswith("text/html")
+
+
+def test_publishing_a_result_shows_on_the_next_request(client, office, item):
+    client.get("/results/")
+    client.get(office.url + "results/")
+    make_result(item, title="新公开的救助结果")
+    for url in ("/results/", office.url + "results/", "/"):
+        response = client.get(url)
+        assert (
+            state(response) == "MISS"
+            and "新公开的救助结果" in response.content.decode()
+        )
+
+
+def test_unpublishing_an_item_removes_its_page_at_once(client, office, item):
+    assert client.get(office.url + "powers/C-1/").status_code == 200
+    assert state(client.get(office.url + "powers/C-1/")) == "HIT"
+    PowerItem.objects.get(pk=item.pk).unpublish()
+    assert client.get(office.url + "powers/C-1/").status_code == 404
+
+
+def test_a_rating_moves_the_aggregates_without_emptying_other_pages(
+    client, county, office, item
+):
+    result = make_result(item)
+    other = UnitPage.objects.get(code="T01-A-2")
+    township = UnitPage.objects.get(code="T01-A")
+    pages = [office.url, township.url, county.url, office.url + "powers/C-1/"]
+    for url in [*pages, other.url, "/"]:
+        client.get(url)
+    ratings.submit(result, 5, "", "browser-token-000000000001")
+    for url in pages:
+        response = client.get(url)
+        assert state(response) == "MISS", url
+        assert "共 1 人评议" in response.content.decode(), url
+    assert state(client.get(other.url)) == "HIT"  # nothing it shows changed
+    assert state(client.get("/")) == "HIT"
+
+
+def test_a_calendar_change_empties_the_cache(client, office, item):
+    make_result(item)
+    client.get(office.url + "results/")
+    CalendarYear.objects.create(year=timezone.localdate().year + 5, source="测试")
+    assert state(client.get(office.url + "results/")) == "MISS"
+
+
+def test_an_import_shows_on_the_next_request(client, county, office, tmp_path):
+    from tests.factories import UserFactory
+
+    client.get(office.url)
+    approver = UserFactory(username="approver", is_superuser=True, is_staff=True)
+    powers = tmp_path / "powers.csv"
+    powers.write_text(
+        "单位编码,事项编码,事项名称,权力类型,行使依据,行使条件,承办机构,办理时限,"
+        "责任事项,责任主体,追责情形,是否公开,不公开理由,涉密\n"
+        "T01-A-1,IMP-1,农村危房改造补助,行政给付,《条例》第一条,符合条件,社会事务办,"
+        "10个工作日,审核,社会事务办,不依法履行职责的,是,,否\n",
+        encoding="utf-8",
+    )
+    call_command(
+        "import_lists", "--powers", str(powers), "--approved-by", approver.username
+    )
+    response = client.get(office.url)
+    assert state(response) == "MISS" and "农村危房改造补助" in response.content.decode()
+
+
+def test_forms_staff_and_the_elderly_mode_are_never_mixed_up(client, office, item):
+    result = make_result(item)
+    result_url = office.url + f"results/{result.pk}/"
+    # A page with a form (CSRF token, single-use captcha) is never stored.
+    for _ in range(2):
+        response = client.get(result_url)
+        assert state(response) is None and "csrftoken" in response.cookies
+    assert state(client.get("/report/")) is None
+    # The 适老化 mode has its own copy.
+    client.get(office.url)
+    client.cookies["elderly"] = "1"
+    elderly = client.get(office.url)
+    assert state(elderly) == "MISS" and "适老模式：已开启" in elderly.content.decode()
+    del client.cookies["elderly"]
+    assert "适老模式：已关闭" in client.get(office.url).content.decode()
+    # Signed-in staff always get a fresh page.
+    client.force_login(staff(office, "clerk"))
+    assert state(client.get(office.url)) is None
+
+
+def test_the_cache_is_off_without_a_lifetime(client, office, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(office.url)
+    assert state(client.get(office.url)) is None
+
+
+def test_a_page_built_before_a_rating_commits_is_not_served_after_it(
+    client, office, item, monkeypatch
+):
+    """The versions are read before the data: a rating committed while the page is
+    being built leaves the stored copy stale, not wrong."""
+    result = make_result(item)
+    original = ratings.unit_summary
+
+    def rate_meanwhile(unit):
+        found = original(unit)
+        ratings.submit(result, 1, "", "browser-token-000000000002")
+        return found
+
+    monkeypatch.setattr(ratings, "unit_summary", rate_meanwhile)
+    assert "暂无评议" in client.get(office.url).content.decode()
+    monkeypatch.setattr(ratings, "unit_summary", original)
+    fresh = client.get(office.url)
+    assert state(fresh) == "MISS" and "共 1 人评议" in fresh.content.decode()
+
+
+def test_dates_in_the_future_do_not_break_a_replay(client, office, time_machine):
+    client.get(office.url)
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=5))
+    assert state(client.get(office.url)) == "HIT"
