@@ -260,7 +260,7 @@ def test_the_throttle_stops_a_burst_from_one_source(client, result, settings):
     assert Rating.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_ratings_each_count_exactly_once(county):
     office = UnitPage.objects.get(code="T01-A-1")
     result = make_result(make_item(office, "R-9"))
