@@ -44,7 +44,9 @@ class SearchParams(Schema):
         None, description="权力类型"
     )
     kind: Annotated[Kind | None, Blankable] = Field(
-        None, description="类别：power 权力事项，result 办理结果，decision 三重一大决策"
+        None,
+        description="类别：power 权力事项，result 办理结果，decision 三重一大决策，"
+        "notice 问责通报，clarify 澄清正名",
     )
     year: Annotated[int | None, Blankable] = Field(
         None, ge=1949, le=2100, description="发布年份"
@@ -52,7 +54,7 @@ class SearchParams(Schema):
 
 
 class SearchHitOut(Schema):
-    kind: str = Field(description="类别：power / result / decision")
+    kind: str = Field(description="类别：power / result / decision / notice / clarify")
     code: str = Field(description="编码（权力事项为事项编码）")
     title: str = Field(description="标题")
     unit: str = Field(description="单位名称")

@@ -19,6 +19,8 @@ class SearchDocument(models.Model):
         POWER = "power", "权力事项"
         RESULT = "result", "办理结果"
         DECISION = "decision", "三重一大决策"
+        NOTICE = "notice", "问责通报"
+        CLARIFICATION = "clarify", "澄清正名"
 
     kind = models.CharField("类别", max_length=10, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField("对象")

@@ -97,6 +97,7 @@ def test_ensure_unit_groups_is_idempotent_and_follows_a_rename(db):
     }
 
 
+@pytest.mark.django_db  # a Page looks up its content type (cached, unless cleared)
 def test_roles_for_depends_on_unit_type():
     assert roles_for(UnitPage(unit_type="部门")) == [Role.CLERK, Role.LEADER, Role.HEAD]
     assert Role.COMMISSION in roles_for(UnitPage(unit_type="纪委"))
