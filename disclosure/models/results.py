@@ -448,6 +448,7 @@ class DeadlineNotice(models.Model):
         DISCLOSURE = "disclosure", "结果公开"
         OBJECTION = "objection", "异议答复"
         RATING = "rating", "评议回复"
+        ORDER = "order", "督办整改"
         WORK_REPORT = "work_report", "责任报告"
         RECTIFICATION = "rectify", "问题整改"
 

@@ -96,3 +96,25 @@ def test_unit_outside_scope_is_refused(people):
             people["units"]["T01"],
             "县政府整改",
         )
+
+
+def test_check_deadlines_reminds_the_unit_and_once_overdue_the_commission(
+    people, finding
+):
+    from disclosure.models import DeadlineNotice
+    from disclosure.reminders import check_deadlines
+
+    order = issue(people, finding)
+    notices = DeadlineNotice.objects.filter(kind="order", object_id=order.pk)
+    with time_machine.travel(order.due - datetime.timedelta(days=1)):
+        summary = check_deadlines()
+    assert summary.other["待回复的督办"] == 1
+    assert set(notices.values_list("recipient", flat=True)) == {people["clerk"].pk}
+    with time_machine.travel(order.due + datetime.timedelta(days=3)):
+        check_deadlines()
+        assert check_deadlines().notices == 0  # a second run sends nothing new
+    overdue = set(notices.filter(stage="overdue").values_list("recipient", flat=True))
+    assert overdue == {people["clerk"].pk, people["township_jiwei"].pk}
+    orders.reply(people["clerk"], order, "已整改。")
+    with time_machine.travel(order.due + datetime.timedelta(days=10)):
+        assert check_deadlines().other["待回复的督办"] == 0
