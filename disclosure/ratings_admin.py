@@ -36,7 +36,12 @@ from .permissions import (
     unit_scope,
 )
 from .results_admin import scoped
-from .viewsets import UnitChoiceFilter, visible_units
+from .viewsets import (
+    ScopedHistoryView,
+    ScopedUsageView,
+    UnitChoiceFilter,
+    visible_units,
+)
 from .workdays import start_of_day
 
 Role = UnitGroup.Role
@@ -253,6 +258,8 @@ class RatingViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = RatingIndexView
     edit_view_class = RatingEditView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     filterset_class = RatingFilterSet
     list_display = [
         TitleColumn("result", label="评议结果", url_name="disclosure_ratings:edit"),

@@ -41,6 +41,8 @@ from .permissions import (
 )
 from .results import with_states
 from .viewsets import (
+    ScopedHistoryView,
+    ScopedUsageView,
     UnitChoiceFilter,
     UnitItemViewSet,
     published_filter,
@@ -269,6 +271,8 @@ class ObjectionViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = ObjectionIndexView
     edit_view_class = ObjectionEditView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     list_display = [
         Column("result", label="公示结果"),
         Column("content", label="异议内容", accessor=lambda o: o.content[:60]),

@@ -273,6 +273,45 @@ class ItemDeleteBulkAction(DeleteBulkAction):
         return get_list_or_404(visible, pk__in=object_ids)
 
 
+#: What reading a record's history, usage or workflow needs.
+READ_ACCESS = ("change", "view")
+
+
+def scoped_view(view_class, permissions=("change",)):
+    """`view_class` checking the object in the URL against the model's policy."""
+    return type(
+        f"Scoped{view_class.__name__}",
+        (InstanceScopeMixin, view_class),
+        {"instance_permissions": permissions},
+    )
+
+
+# Workflow views of a unit's snippet: the history for its readers, the actions for
+# its editors (the task itself then decides who may approve).
+ScopedWorkflowHistoryView = scoped_view(snippets.WorkflowHistoryView, READ_ACCESS)
+ScopedWorkflowHistoryDetailView = scoped_view(
+    snippets.WorkflowHistoryDetailView, READ_ACCESS
+)
+ScopedWorkflowPreviewView = scoped_view(snippets.WorkflowPreviewView, READ_ACCESS)
+ScopedWorkflowActionView = scoped_view(snippets.WorkflowActionView)
+ScopedCollectWorkflowActionDataView = scoped_view(
+    snippets.CollectWorkflowActionDataView
+)
+ScopedConfirmWorkflowCancellationView = scoped_view(
+    snippets.ConfirmWorkflowCancellationView
+)
+
+
+class ScopedHistoryView(InstanceScopeMixin, generic.HistoryView):
+    """History of a record another unit's staff may not read (异议, 评议)."""
+
+    instance_permissions = READ_ACCESS
+
+
+class ScopedUsageView(InstanceScopeMixin, generic.UsageView):
+    instance_permissions = READ_ACCESS
+
+
 class ItemInspectView(InstanceScopeMixin, snippets.InspectView):
     """The latest version, drafts included: what a 纪委 checks is what is pending."""
 
@@ -357,6 +396,14 @@ class UnitItemViewSet(snippets.SnippetViewSet):
     revisions_unschedule_view_class = ItemRevisionsUnscheduleView
     lock_view_class = ItemLockView
     unlock_view_class = ItemUnlockView
+    # The copy form is filled from the original: only for items the user edits.
+    copy_view_class = scoped_view(snippets.CopyView)
+    workflow_history_view_class = ScopedWorkflowHistoryView
+    workflow_history_detail_view_class = ScopedWorkflowHistoryDetailView
+    workflow_preview_view_class = ScopedWorkflowPreviewView
+    workflow_action_view_class = ScopedWorkflowActionView
+    collect_workflow_action_data_view_class = ScopedCollectWorkflowActionDataView
+    confirm_workflow_cancellation_view_class = ScopedConfirmWorkflowCancellationView
     inspect_view_enabled = True
     search_backend_name = None
     list_per_page = 50
