@@ -7,11 +7,12 @@ from .env import encryption_keys, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("生产环境必须设置 SECRET_KEY（SECRET_KEY must be set).")
-if not os.environ.get("FIELD_ENCRYPTION_KEYS"):
+# Only separators (" , ") counts as unset: no key at all must not start either.
+FIELD_ENCRYPTION_KEYS = encryption_keys(os.environ.get("FIELD_ENCRYPTION_KEYS", ""))
+if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
         "生产环境必须设置 FIELD_ENCRYPTION_KEYS（FIELD_ENCRYPTION_KEYS must be set)."
     )
-FIELD_ENCRYPTION_KEYS = encryption_keys(os.environ["FIELD_ENCRYPTION_KEYS"])
 
 DEBUG = False
 CAPTCHA_TEST_MODE = False
