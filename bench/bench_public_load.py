@@ -110,6 +110,12 @@ def parse_args():
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--results", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker (gunicorn.conf.py: 1, sync workers; more: gthread)",
+    )
     parser.add_argument("--clients", type=int, default=8, help="concurrent visitors")
     parser.add_argument("--seconds", type=float, default=30, help="per quiet run")
     parser.add_argument("--mixed-seconds", type=float, default=60)
@@ -267,7 +273,7 @@ class Server:
         env.pop("DJANGO_SETTINGS_MODULE", None)  # this process runs the dev settings
         env.update(REDIS_URL=options.redis, PAGE_CACHE_SECONDS=str(page_cache_seconds))
         self.env = env
-        self.workers = options.workers
+        self.workers, self.threads = options.workers, options.threads
         redis.Redis.from_url(options.redis).flushdb()
         LOG.parent.mkdir(exist_ok=True)
         self.log = LOG.open("a")
@@ -283,6 +289,8 @@ class Server:
                 "gunicorn.conf.py",
                 "--workers",
                 str(self.workers),
+                "--threads",
+                str(self.threads),
                 "--access-logfile",
                 "/dev/null",
             ],
@@ -592,14 +600,8 @@ class Writers:
         self.pool.shutdown()
 
 
-def check_ratings(db_url, outcomes):
-    kinds = {}
-    confirmed = {}
-    for result_id, outcome in outcomes:
-        kinds[outcome] = kinds.get(outcome, 0) + 1
-        if outcome == "counted":
-            confirmed[result_id] = confirmed.get(result_id, 0) + 1
-    ids = sorted({result_id for result_id, _ in outcomes})
+def stored_ratings(db_url, ids):
+    """{result id: (ratings stored, rating_total)}."""
     with psycopg.connect(db_url) as conn:
         stored = dict(
             conn.execute(
@@ -614,9 +616,23 @@ def check_ratings(db_url, outcomes):
                 (ids,),
             ).fetchall()
         )
+    return {i: (stored.get(i, 0), totals.get(i, 0)) for i in ids}
+
+
+def check_ratings(db_url, outcomes, before):
+    """Per result: ratings stored since `before` == ratings confirmed."""
+    kinds = {}
+    confirmed = {}
+    for result_id, outcome in outcomes:
+        kinds[outcome] = kinds.get(outcome, 0) + 1
+        if outcome == "counted":
+            confirmed[result_id] = confirmed.get(result_id, 0) + 1
+    ids = sorted({result_id for result_id, _ in outcomes})
+    after = stored_ratings(db_url, ids)
+    stored = {i: after[i][0] - before.get(i, (0, 0))[0] for i in ids}
+    disagree = sum(1 for i in ids if after[i][0] != after[i][1])
     lost = sum(max(0, confirmed.get(i, 0) - stored.get(i, 0)) for i in ids)
     extra = sum(max(0, stored.get(i, 0) - confirmed.get(i, 0)) for i in ids)
-    disagree = sum(1 for i in ids if totals.get(i, 0) != stored.get(i, 0))
     print(
         f"ratings: {len(outcomes)} submitted — "
         + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
@@ -657,7 +673,8 @@ def main():
         env.pop("DJANGO_SETTINGS_MODULE", None)
         manage(env, "collectstatic", "--noinput", "-v", "0", debug="0")
         print(
-            f"gunicorn: {options.workers} sync workers, production settings, "
+            f"gunicorn: {options.workers} workers × {options.threads} thread(s) "
+            f"({'sync' if options.threads == 1 else 'gthread'}), production settings, "
             f"PostgreSQL {options.database}, Redis {options.redis}; {options.clients} "
             f"visitors over {len(targets.pages)} pages (1 home, 50 units, 200 items, "
             f"{len(SEARCHES)} searches)",
@@ -673,6 +690,7 @@ def main():
             visit_all(server.port, targets.pages)  # fill the cache
             cached = load(server.port, targets.pages, options.clients, options.seconds)
             show("cached (PAGE_CACHE_SECONDS=600)", cached)
+            before = stored_ratings(url, [pk for pk, _ in targets.results])
             with Writers(server.port, url, targets, options) as writers:
                 mixed = load(
                     server.port, targets.pages, options.clients, options.mixed_seconds
@@ -690,7 +708,7 @@ def main():
             f"answered {writers.finished - writers.scheduled_for:.1f} s after the end",
             flush=True,
         )
-        ok &= check_ratings(url, writers.ratings)
+        ok &= check_ratings(url, writers.ratings, before)
         ok &= check_reports(url, writers.reports, "reports")
         ok &= all(code for _, code, _ in writers.reports)
         ok &= all(outcome == "counted" for _, outcome in writers.ratings)
