@@ -5,8 +5,9 @@ p95, cold and cached, cached at least 10× the uncached throughput; then the cac
 run again while 20 ratings and 5 reports per second arrive: nothing lost, p95 of
 the public pages within 2× of the quiet figure.
 
-    .venv/bin/python bench/bench_public_load.py [--units 1000] [--items 100000]
-        [--results 20000] [--workers 4] [--clients 8] [--seconds 30]
+    cd bench && ../.venv/bin/python bench_public_load.py [--units 1000]
+        [--items 100000] [--results 20000] [--workers 4] [--threads 1]
+        [--clients 8] [--seconds 30]
         [--mixed-seconds 60] [--ratings-per-second 20] [--reports-per-second 5]
         [--database sunlight_bench_load] [--redis redis://127.0.0.1:6379/14]
         [--keep | --reuse]
@@ -16,7 +17,8 @@ the public pages within 2× of the quiet figure.
    `--items` power items (3 steps each, names from bench_search's concepts) spread
    over the non-纪委 units, `--results` disclosed results (bench_supervision's bulk
    INSERT … SELECT), `search_reindex` and ANALYZE.
-2. Server: gunicorn with gunicorn.conf.py and `--workers` sync workers, production
+2. Server: gunicorn with gunicorn.conf.py and `--workers` sync workers (gthread
+   with `--threads` above 1), production
    settings (DEBUG=0; whitenoise static after collectstatic), PostgreSQL, Redis (the
    Redis database named by --redis is FLUSHED before each server start),
    THROTTLE_ENABLED=0. Cold: PAGE_CACHE_SECONDS=0. Cached: the default (600 s).
