@@ -17,6 +17,8 @@ IDENTIFYING_HEADERS = (
     "x-forwarded-for",
     "x-real-ip",
     "referer",
+    "remote-addr",
+    "remote-host",
 )
 IP_PATTERN = re.compile(
     r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b",
@@ -40,10 +42,12 @@ def scrub_access_atoms(atoms, path):
     scrubbed["a"] = "-"
     scrubbed["f"] = "-"
     for key in atoms:
-        name = key.strip("{}").rsplit("}", 1)[0].lower()
-        if key.startswith("{") and any(
-            header in name for header in IDENTIFYING_HEADERS
-        ):
+        if not key.startswith("{"):
+            continue
+        # Header atoms ({user-agent}i) and environ atoms ({http_user_agent}e,
+        # {remote_addr}e) alike.
+        name = key[1:].rsplit("}", 1)[0].lower().replace("_", "-")
+        if any(header in name for header in IDENTIFYING_HEADERS):
             scrubbed[key] = "-"
     return scrubbed
 

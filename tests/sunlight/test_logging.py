@@ -106,12 +106,6 @@ def test_other_lines_keep_address_and_agent(tmp_path):
     assert "/search/?q=" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scrub_access_atoms blanks header atoms ({user-agent}i …) but not the "
-    "environ atoms gunicorn also offers ({remote_addr}e, {http_user_agent}e, "
-    "{http_x_real_ip}e): a format using them would log reporters' addresses",
-)
 def test_environ_atoms_are_blanked_on_report_paths_too(tmp_path):
     log_format = (
         '%({remote_addr}e)s "%({http_user_agent}e)s" %({http_x_real_ip}e)s %(r)s'
