@@ -25,7 +25,6 @@ import http.cookiejar
 import json
 import re
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
@@ -35,12 +34,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 from bench_reports import (
-    PY,
-    ROOT,
     free_port,
     manage,
     reset_database,
     server_env,
+    start_gunicorn,
     wait_until_up,
 )
 
@@ -165,23 +163,7 @@ def main():
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0", debug="0")
-    server = subprocess.Popen(  # noqa: S603
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "sunlight.wsgi",
-            "-c",
-            "gunicorn.conf.py",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(env, args.workers)
     try:
         wait_until_up(base)
         result = first_result(base)

@@ -177,6 +177,27 @@ class Client:
         return Client._unit
 
 
+def start_gunicorn(env, workers):
+    """gunicorn on gunicorn.conf.py with `workers` sync workers, no access log."""
+    return subprocess.Popen(  # noqa: S603 - our own server
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "sunlight.wsgi",
+            "-c",
+            "gunicorn.conf.py",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
 def restart_when_confirmed(client, command):
     client.confirmed_event.wait(timeout=300)
     started = time.perf_counter()
@@ -260,23 +281,7 @@ def main():
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0", debug="0")
-    server = subprocess.Popen(  # noqa: S603
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "sunlight.wsgi",
-            "-c",
-            "gunicorn.conf.py",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(env, args.workers)
     ok = True
     try:
         wait_until_up(base)
