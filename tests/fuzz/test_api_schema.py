@@ -19,6 +19,21 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 DERANDOMIZE = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """schemathesis calls the WSGI app directly, so Django's end-of-request signal
+    would close the test's database connection (inside its transaction) — Django's
+    own test client switches that off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def api_schema(county):
     """The county with an item, a disclosed result and a rating, so that the
