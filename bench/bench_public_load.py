@@ -116,7 +116,8 @@ def parse_args():
         "--threads",
         type=int,
         default=1,
-        help="threads per worker (gunicorn.conf.py: 1, sync workers; more: gthread)",
+        help="threads per worker passed to gunicorn (1: sync workers, for comparison;"
+        " gunicorn.conf.py runs 4)",
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent visitors")
     parser.add_argument("--seconds", type=float, default=30, help="per quiet run")

@@ -169,7 +169,9 @@ def main():
         result = first_result(base)
         url = result["url"]
         before = stored_counts(args.database, result["id"])
-        print(f"gunicorn: {args.workers} sync workers; rating {url}")
+        print(
+            f"gunicorn: {args.workers} workers × GUNICORN_THREADS threads (gunicorn.conf.py); rating {url}"
+        )
         jobs = [
             (base, args.database, url, 1000 + 2 * n, n % args.repeat_every == 0)
             for n in range(args.concurrency)

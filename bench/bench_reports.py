@@ -178,7 +178,7 @@ class Client:
 
 
 def start_gunicorn(env, workers):
-    """gunicorn on gunicorn.conf.py with `workers` sync workers, no access log."""
+    """gunicorn on gunicorn.conf.py with `workers` workers, no access log."""
     return subprocess.Popen(  # noqa: S603 - our own server
         [
             PY,
@@ -286,7 +286,9 @@ def main():
     try:
         wait_until_up(base)
         client = Client(base, args.database)
-        print(f"gunicorn: {args.workers} sync workers on {base}")
+        print(
+            f"gunicorn: {args.workers} workers (threads per gunicorn.conf.py) on {base}"
+        )
 
         started = time.perf_counter()
         burst = run_batch(client, range(args.concurrency), args.concurrency)
