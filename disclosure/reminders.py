@@ -80,8 +80,8 @@ def check_deadlines(today=None):
     soon = deadlines.due_soon_limit(today, calendar)
     summary = Summary()
     candidates = list(_result_candidates(today, soon, summary))
-    candidates += list(_objection_candidates(today, soon, summary))
-    candidates += list(_rating_candidates(today, soon, summary))
+    candidates += _objection_candidates(today, soon, summary)
+    candidates += _rating_candidates(today, soon, summary)
     for source in _sources:
         candidates += list(source(today, soon, summary))
     summary.notices = _record(_notices(candidates))
@@ -122,26 +122,44 @@ def _result_candidates(today, soon, summary):
         )
 
 
+def due_candidates(rows, kind, today, url_of, subject, deadline):
+    """One Candidate per row of (pk, unit id, label, due) that is due soon or overdue:
+    `subject(label, overdue)` says what is late, then the `deadline` and its date."""
+    found = []
+    for pk, unit_id, label, due in rows.iterator(chunk_size=2000):
+        overdue = due < today
+        found.append(
+            Candidate(
+                kind,
+                pk,
+                Stage.OVERDUE if overdue else Stage.DUE_SOON,
+                unit_id,
+                due,
+                f"{subject(label, overdue)}（{deadline} {format_date(due)}）",
+                url_of(pk),
+            )
+        )
+    return found
+
+
 def _objection_candidates(today, soon, summary):
     rows = (
         Objection.objects.filter(answered_at__isnull=True, answer_due__lte=soon)
         .values_list("pk", "result__unit_id", "result__title", "answer_due")
         .order_by("answer_due", "pk")
     )
-    edit_url = _edit_url("disclosure_objections:edit")
-    for pk, unit_id, title, due in rows.iterator(chunk_size=2000):
-        summary.objections_open += 1
-        overdue = due < today
-        yield Candidate(
-            Kind.OBJECTION,
-            pk,
-            Stage.OVERDUE if overdue else Stage.DUE_SOON,
-            unit_id,
-            due,
-            f"对“{title}”的公示异议{'已逾期未答复' if overdue else '即将到期'}"
-            f"（答复期限 {format_date(due)}）",
-            edit_url(pk),
-        )
+    found = due_candidates(
+        rows,
+        Kind.OBJECTION,
+        today,
+        _edit_url("disclosure_objections:edit"),
+        lambda title, overdue: (
+            f"对“{title}”的公示异议" + ("已逾期未答复" if overdue else "即将到期")
+        ),
+        "答复期限",
+    )
+    summary.objections_open += len(found)
+    return found
 
 
 def _rating_candidates(today, soon, summary):
@@ -155,22 +173,18 @@ def _rating_candidates(today, soon, summary):
         .values_list("pk", "unit_id", "result__title", "reply_due")
         .order_by("reply_due", "pk")
     )
-    edit_url = _edit_url("disclosure_ratings:edit")
-    found = 0
-    for pk, unit_id, title, due in rows.iterator(chunk_size=2000):
-        found += 1
-        overdue = due < today
-        yield Candidate(
-            Kind.RATING,
-            pk,
-            Stage.OVERDUE if overdue else Stage.DUE_SOON,
-            unit_id,
-            due,
-            f"对“{title}”的不满意评议{'已逾期未回复' if overdue else '即将到期'}"
-            f"（回复期限 {format_date(due)}）",
-            edit_url(pk),
-        )
-    summary.other["待回复的不满意评议"] = found
+    found = due_candidates(
+        rows,
+        Kind.RATING,
+        today,
+        _edit_url("disclosure_ratings:edit"),
+        lambda title, overdue: (
+            f"对“{title}”的不满意评议" + ("已逾期未回复" if overdue else "即将到期")
+        ),
+        "回复期限",
+    )
+    summary.other["待回复的不满意评议"] = len(found)
+    return found
 
 
 def _recipients(unit_ids):

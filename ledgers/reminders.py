@@ -6,7 +6,7 @@ A unit nobody holds a role in is kept by the unit above it (`_keepers`)."""
 from dataclasses import replace
 
 from disclosure.models import DeadlineNotice, UnitGroup, UnitPage
-from disclosure.reminders import Candidate, _edit_url
+from disclosure.reminders import Candidate, _edit_url, due_candidates
 from disclosure.workdays import format_date
 
 from . import rectification
@@ -88,16 +88,13 @@ def _problem_candidates(today, soon):
         .values_list("pk", "unit_id", "description", "due")
         .order_by("due", "pk")
     )
-    url = _edit_url("ledgers_problem")
-    for pk, unit_id, description, due in rows.iterator(chunk_size=2000):
-        overdue = due < today
-        yield Candidate(
-            Kind.RECTIFICATION,
-            pk,
-            Stage.OVERDUE if overdue else Stage.DUE_SOON,
-            unit_id,
-            due,
-            f"问题“{description[:30]}”的整改{'已逾期' if overdue else '即将到期'}"
-            f"（整改期限 {format_date(due)}）",
-            url(pk),
-        )
+    return due_candidates(
+        rows,
+        Kind.RECTIFICATION,
+        today,
+        _edit_url("ledgers_problem"),
+        lambda description, overdue: (
+            f"问题“{description[:30]}”的整改" + ("已逾期" if overdue else "即将到期")
+        ),
+        "整改期限",
+    )

@@ -5,13 +5,10 @@ and the supervising 纪委 as well once overdue (000 第十四条: 10 working da
 from django.urls import reverse
 
 from disclosure.models import DeadlineNotice
-from disclosure.reminders import Candidate
-from disclosure.workdays import format_date
+from disclosure.reminders import due_candidates
 
 from .admin_views import UNIT_ORDERS
 from .models import SupervisionOrder
-
-Stage = DeadlineNotice.Stage
 
 
 def order_candidates(today, soon, summary):
@@ -23,20 +20,15 @@ def order_candidates(today, soon, summary):
         .order_by("due", "pk")
     )
     url = reverse(UNIT_ORDERS)
-    found = []
-    for pk, unit_id, number, due in rows.iterator(chunk_size=2000):
-        overdue = due < today
-        found.append(
-            Candidate(
-                DeadlineNotice.Kind.ORDER,
-                pk,
-                Stage.OVERDUE if overdue else Stage.DUE_SOON,
-                unit_id,
-                due,
-                f"纪委督办（第{number}次）{'已逾期未回复' if overdue else '即将到期'}"
-                f"（整改期限 {format_date(due)}）",
-                url,
-            )
-        )
+    found = due_candidates(
+        rows,
+        DeadlineNotice.Kind.ORDER,
+        today,
+        lambda pk: url,
+        lambda number, overdue: (
+            f"纪委督办（第{number}次）" + ("已逾期未回复" if overdue else "即将到期")
+        ),
+        "整改期限",
+    )
     summary.other["待回复的督办"] = len(found)
     return found
