@@ -1,5 +1,5 @@
-"""Admin forms for the power lists: a unit field limited to the editor's own units,
-and the upload form of the CMS import."""
+"""Admin forms for the power lists (a unit field limited to the editor's own units,
+the upload form of the CMS import) and the text check of the public forms."""
 
 from django import forms
 
@@ -8,6 +8,17 @@ from wagtail.admin.forms import WagtailAdminModelForm
 #: Per file, as the issue asks; larger lists go through `manage.py import_lists`.
 MAX_IMPORT_FILE_SIZE = 20 * 1024 * 1024
 IMPORT_FILE_TYPES = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def refuse_control_characters(text, label):
+    """Public text fields: line breaks and tabs are text, other control characters
+    are refused with the field named (they cannot be shown, and PostgreSQL refuses
+    NUL)."""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise forms.ValidationError(
+            f"{label}含有无法识别的控制字符，请删除后重新提交。"
+        )
+    return text
 
 
 def unit_choice_label(unit):

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from sunlight import throttle
 from sunlight.captcha import CaptchaField
 
+from .forms import refuse_control_characters
 from .results import raise_objection
 from .views_results import public_results, result_detail
 
@@ -43,11 +44,7 @@ class ObjectionForm(forms.Form):
         content = self.cleaned_data["content"].strip()
         if not content:
             raise forms.ValidationError("请填写异议内容。")
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in content):
-            raise forms.ValidationError(
-                "异议内容含有无法识别的控制字符，请删除后重新提交。"
-            )
-        return content
+        return refuse_control_characters(content, "异议内容")
 
 
 def raise_objection_view(unit, request, pk):

@@ -18,6 +18,7 @@ from sunlight import throttle
 from sunlight.captcha import CaptchaField
 
 from . import ratings
+from .forms import refuse_control_characters
 from .models.ratings import LEVELS
 from .views_results import public_results, result_detail
 
@@ -50,12 +51,9 @@ class RatingForm(forms.Form):
     captcha = CaptchaField()
 
     def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in comment):
-            raise forms.ValidationError(
-                "评议意见含有无法识别的控制字符，请删除后重新提交。"
-            )
-        return comment
+        return refuse_control_characters(
+            self.cleaned_data["comment"].strip(), "评议意见"
+        )
 
 
 def rate_view(unit, request, pk):
