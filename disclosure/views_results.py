@@ -71,7 +71,8 @@ def add_result_urls(results, request):
         )
 
 
-def _page(request, objects, count=None):
+def paginate(request, objects):
+    """The requested page of `objects` (PER_PAGE a page) and its elided page range."""
     paginator = Paginator(objects, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -90,7 +91,7 @@ def result_list(request, *, unit=None, heading, template="disclosure/results.htm
         base = base.filter(unit=unit)
     filterset = ResultFilter(request.GET, base, unit=unit)
     ordered = listed(filterset.qs).order_by("-disclosed_on", "-result_date", "-pk")
-    page, page_range = _page(request, ordered)
+    page, page_range = paginate(request, ordered)
     add_result_urls(page.object_list, request)
     context = unit.get_context(request) if unit is not None else {}
     context.update(
@@ -254,7 +255,7 @@ def unit_decisions(unit, request):
         .only("meeting", "meeting_date", "topic", "decision_type", "outcome", "unit")
         .order_by("-meeting_date", "-pk")
     )
-    page, page_range = _page(request, decisions)
+    page, page_range = paginate(request, decisions)
     base = unit.get_url(request)
     for decision in page.object_list:
         decision.public_url = base + unit.reverse_subpage(

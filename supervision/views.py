@@ -3,26 +3,19 @@
 who entered it, no internal notes, no 谈话提醒 or 诫勉谈话, no 容错 case until its
 澄清 is published."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
+from disclosure.views_results import paginate
+
 from .search import published_clarifications, published_notices
-
-PER_PAGE = 20
-
-
-def _page(request, queryset):
-    paginator = Paginator(queryset, PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return page, paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 def notice_list(request):
     notices = (
         published_notices().select_related("unit").order_by("-published_on", "-pk")
     )
-    page, page_range = _page(request, notices)
+    page, page_range = paginate(request, notices)
     return TemplateResponse(
         request,
         "supervision/notices.html",
@@ -41,7 +34,7 @@ def clarification_list(request):
         .select_related("unit")
         .order_by("-clarified_on", "-pk")
     )
-    page, page_range = _page(request, cases)
+    page, page_range = paginate(request, cases)
     return TemplateResponse(
         request,
         "supervision/clarifications.html",
