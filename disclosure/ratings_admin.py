@@ -9,8 +9,10 @@ ratings of their scope only.
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -35,7 +37,7 @@ from .permissions import (
     supervised_scope,
     unit_scope,
 )
-from .results_admin import scoped
+from .results_admin import scoped, visible_unit_ids
 from .viewsets import (
     ScopedHistoryView,
     ScopedUsageView,
@@ -193,8 +195,8 @@ class RatingEditView(generic.EditView):
     def dispatch(self, request, *args, **kwargs):
         if not can_see_ratings(request.user):
             raise PermissionDenied
-        units = scoped(Rating.objects.filter(pk=self.rating.pk), request.user)
-        if not units.exists():
+        units = visible_unit_ids(request.user)
+        if units is not None and self.rating.unit_id not in units:
             raise PermissionDenied
         if request.method == "POST" and not (self.can_moderate or self.can_reply):
             messages.error(
@@ -275,8 +277,6 @@ class RatingViewSet(ModelViewSet):
         return RatingForm
 
     def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
         return Permission.objects.none()
 
 
@@ -472,8 +472,6 @@ def statistics_urls():
 def panel_counts(user):
     """For the dashboard: comments to moderate (纪委), follow-ups waiting and
     overdue in the user's scope — one query."""
-    from django.db.models import Count, Q
-
     today = timezone.localdate()
     waiting = Q(reply_due__isnull=False, replied_at__isnull=True)
     counts = scoped(Rating.objects.order_by(), user).aggregate(
