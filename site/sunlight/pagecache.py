@@ -20,6 +20,8 @@ worker and every process (a `manage.py import_lists` run included). PAGE_CACHE_S
 sets the lifetime; 0 turns the page cache off.
 """
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -85,8 +87,6 @@ def _increment(key):
     except ValueError:
         # Not there (never set, or evicted): any new value differs from what
         # entries recorded, except 1 — so start from a value no entry can hold.
-        import time
-
         cache.set(key, time.time_ns(), timeout=None)
 
 
