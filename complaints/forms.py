@@ -11,6 +11,8 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from disclosure.models import UnitPage
 from disclosure.pii import is_valid_id_number
@@ -105,7 +107,49 @@ def unit_choices():
     return UnitPage.objects.live().order_by("path").only("pk", "title", "code")
 
 
+class UnitSelect(forms.Select):
+    """The 被举报单位 picker: a county's ~1,000 units, grouped under the township or
+    department they belong to (village names repeat across townships). Rendered
+    in Python from one query: Django's per-option template costs ~0.2 ms an
+    option, which made every /report/ page 200 ms slower than it needs to be."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        field = self.choices.field
+        groups = [(None, [_option("", field.empty_label or "", value)])]
+        top = None
+        for pk, title, depth in field.queryset.values_list("pk", "title", "depth"):
+            top = depth if top is None else top
+            if depth == top + 1:
+                groups.append((title, []))
+            elif depth == top and groups[-1][0] is not None:
+                groups.append((None, []))
+            groups[-1][1].append(_option(pk, title, value))
+        return format_html(
+            "<select{}>{}</select>",
+            flatatt(final_attrs),
+            format_html_join("", "{}", ((_group(*group),) for group in groups)),
+        )
+
+
+def _group(label, options):
+    inner = format_html_join("", "{}", ((option,) for option in options))
+    if label is None:
+        return inner
+    return format_html('<optgroup label="{}">{}</optgroup>', label, inner)
+
+
+def _option(pk, title, selected):
+    chosen = selected not in (None, "") and str(pk) == str(selected)
+    return format_html(
+        '<option value="{}"{}>{}</option>', pk, " selected" if chosen else "", title
+    )
+
+
 class UnitChoiceField(forms.ModelChoiceField):
+    widget = UnitSelect
+
     def label_from_instance(self, obj):
         return obj.title
 

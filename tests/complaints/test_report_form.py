@@ -49,6 +49,44 @@ def test_form_has_the_contract_labels(client, county):
     assert 'id="id_content_helptext"' in html
 
 
+def test_unit_picker_groups_units_under_their_township(client, county):
+    html = client.get("/report/").content.decode()
+    picker = re.search(
+        r'<select[^>]*name="accused_unit"([^>]*)>(.*?)</select>', html, re.S
+    )
+    options = picker.group(2)
+    # The county itself stands alone; a township heads a group of its own units.
+    assert options.index("测试县人民政府</option>") < options.index("<optgroup")
+    group = re.search(
+        r'<optgroup label="测试县东河镇人民政府">(.*?)</optgroup>', options
+    )
+    assert "东河镇柳树村民委员会</option>" in group.group(1)
+    assert "测试县东河镇人民政府</option>" in group.group(1)
+    assert "required" in picker.group(1)
+
+
+def test_unit_picker_keeps_the_choice_when_the_form_comes_back(client, report_data):
+    data = report_data(content="")
+    html = client.post("/report/", data).content.decode()
+    chosen = re.findall(r'<option value="(\d+)" selected>', html)
+    assert chosen == [str(data["accused_unit"])]
+
+
+def test_unit_picker_costs_one_query_however_many_units(
+    client, county, django_assert_max_num_queries
+):
+    from tests.factories import make_unit
+
+    township = UnitPage.objects.get(code="T01-A")
+    for n in range(60):
+        make_unit(township, code=f"T01-A-X{n}", title=f"东河镇<第{n}>村委会")
+    client.get("/report/")
+    with django_assert_max_num_queries(8) as queries:
+        html = client.get("/report/").content.decode()
+    assert "东河镇&lt;第59&gt;村委会</option>" in html
+    assert sum("disclosure_unitpage" in q["sql"] for q in queries.captured_queries) == 1
+
+
 def test_errors_are_tied_to_their_inputs(client, report_data):
     html = client.post("/report/", report_data(content="")).content.decode()
     assert 'aria-invalid="true"' in html
