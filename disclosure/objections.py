@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 
-from sunlight import throttle
+from sunlight import pagecache, throttle
 from sunlight.captcha import CaptchaField
 
 from .forms import refuse_control_characters
@@ -45,6 +46,18 @@ class ObjectionForm(forms.Form):
         if not content:
             raise forms.ValidationError("请填写异议内容。")
         return refuse_control_characters(content, "异议内容")
+
+
+def objection_form_html(request, action, form=None):
+    """The objection form; a fresh one is a hole of the cached result page."""
+    html = render_to_string(
+        "disclosure/includes/objection_form.html",
+        {"form": form or ObjectionForm(), "action": action},
+        request=request,
+    )
+    if form is not None:
+        return html
+    return pagecache.punch(request, objection_form_html, html, action=action)
 
 
 def raise_objection_view(unit, request, pk):

@@ -13,13 +13,14 @@ from django import forms
 from django.conf import settings
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 
-from sunlight import throttle
+from sunlight import pagecache, throttle
 from sunlight.captcha import CaptchaField
 
 from . import ratings
 from .forms import refuse_control_characters
-from .models.ratings import LEVELS
+from .models.ratings import LEVELS, RatingTally
 from .views_results import public_results, result_detail
 
 COOKIE = "sunlight_rater"
@@ -54,6 +55,35 @@ class RatingForm(forms.Form):
         return refuse_control_characters(
             self.cleaned_data["comment"].strip(), "评议意见"
         )
+
+
+SUMMARY_CAPTION = "本事项评议情况"
+
+
+def rating_summary_html(request, result_id):
+    """The result's counts, read live: a hole of the cached result page, so that a
+    rating leaves the rest of the page cached."""
+    html = render_to_string(
+        "disclosure/includes/rating_summary.html",
+        {
+            "summary": ratings.summary(RatingTally.Scope.RESULT, result_id),
+            "caption": SUMMARY_CAPTION,
+        },
+    )
+    return pagecache.punch(request, rating_summary_html, html, result_id=result_id)
+
+
+def rating_form_html(request, action, form=None):
+    """The rating form; a fresh one is a hole of the cached result page, rendered
+    anew (CSRF token, captcha) for every visitor."""
+    html = render_to_string(
+        "disclosure/includes/rating_form.html",
+        {"form": form or RatingForm(), "action": action},
+        request=request,
+    )
+    if form is not None:
+        return html
+    return pagecache.punch(request, rating_form_html, html, action=action)
 
 
 def rate_view(unit, request, pk):

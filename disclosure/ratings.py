@@ -191,8 +191,9 @@ def count(rating, item_id):
 
 
 def _expire_pages(rating, item_id):
-    """Cached pages showing these counts: the result's, its item's, its unit's and
-    every unit above (their aggregates include the units below), the lists."""
+    """Cached pages showing these counts: its item's, its unit's and every unit
+    above (their aggregates include the units below), the lists. (The result page
+    reads its own counts live, in a hole of its cached copy.)"""
     from sunlight import pagecache
 
     path = UnitPage.objects.filter(pk=rating.unit_id).values_list("path", flat=True)
@@ -200,7 +201,6 @@ def _expire_pages(rating, item_id):
     step = UnitPage.steplen
     pagecache.bump(
         "ratings",
-        f"result:{rating.result_id}",
         f"item:{item_id}",
         *(f"unit-path:{path[:end]}" for end in range(step, len(path) + 1, step)),
     )

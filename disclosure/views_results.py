@@ -17,9 +17,10 @@ from django.utils.feedgenerator import Atom1Feed
 
 from disclosure import deadlines, ratings
 from disclosure.filters import ResultFilter
-from disclosure.models import Decision, Objection, RatingTally, Result
+from disclosure.models import Decision, Objection, Result
 from disclosure.results import published_results
 from disclosure.workdays import format_date, load_calendar, start_of_day
+from sunlight import pagecache
 
 PER_PAGE = 20
 FEED_SIZE = 50
@@ -82,8 +83,6 @@ def paginate(request, objects):
 def result_list(request, *, unit=None, heading, template="disclosure/results.html"):
     """A filtered, paginated list of public results: the unit's own (with `unit`),
     or the whole county's 最新公开."""
-    from sunlight import pagecache
-
     # Rows show their rating counts.
     pagecache.tag(request, f"unit-path:{unit.path}" if unit is not None else "ratings")
     base = public_results()
@@ -122,6 +121,7 @@ def unit_results(unit, request):
 
 
 def result_detail(unit, request, pk, objection_form=None, rating_form=None, status=200):
+    pagecache.tag(request, f"result:{pk}")  # its ratings, comments and replies
     result = get_object_or_404(
         public_results()
         .filter(unit=unit)
@@ -141,14 +141,21 @@ def result_detail(unit, request, pk, objection_form=None, rating_form=None, stat
     result.unit = unit
     context = unit.get_context(request)
     context.update(result_context(result, request))
+    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
     if context["in_publicity"] or objection_form is not None:
-        from disclosure.objections import ObjectionForm
+        from disclosure.objections import objection_form_html
 
-        context["objection_form"] = objection_form or ObjectionForm()
-    from disclosure.rating_views import RatingForm
+        context["objection_form"] = objection_form
+        context["objection_form_html"] = objection_form_html(
+            request, url + "objection/", objection_form
+        )
+    from disclosure.rating_views import rating_form_html, rating_summary_html
 
-    context["rating_form"] = rating_form or RatingForm()
-    context["rating_summary"] = ratings.summary(RatingTally.Scope.RESULT, result.pk)
+    context["rating_form"] = rating_form
+    context["rating_form_html"] = rating_form_html(
+        request, url + "rating/", rating_form
+    )
+    context["rating_summary_html"] = rating_summary_html(request, result.pk)
     context["rating_comments"] = list(ratings.shown_comments(result))
     return TemplateResponse(request, "disclosure/result.html", context, status=status)
 

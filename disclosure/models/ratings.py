@@ -41,6 +41,10 @@ SATISFIED_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.FAIR)
 
 
 class Rating(models.Model):
+    # Not in Wagtail's reference index: thousands of ratings are not "usages" of a
+    # result or unit, and indexing each one cost five queries per rating.
+    wagtail_reference_index_ignore = True
+
     class Moderation(models.TextChoices):
         NONE = "none", "未留意见"
         PENDING = "pending", "待审核"

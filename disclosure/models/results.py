@@ -382,6 +382,9 @@ class Objection(models.Model):
     """异议 raised by anyone during a result's 公示 period (DESIGN rule 10). Nothing
     identifies who raised it: no name, no address, no IP is asked for or kept."""
 
+    # Not a "usage" of the result in Wagtail's reference index (filed by the public).
+    wagtail_reference_index_ignore = True
+
     result = models.ForeignKey(
         Result,
         verbose_name="公示结果",

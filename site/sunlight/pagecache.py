@@ -1,9 +1,15 @@
 """Whole-page cache of public pages for anonymous visitors (issue 11 item 2).
 
 What is cached: a GET of a public page by a visitor without a session, answered 200
-without setting a cookie. Pages with a form set the CSRF cookie (and carry a
-single-use captcha), so they are never cached; neither is anything under /admin/,
-/report/, /api/ or /captcha/. The 适老化 preference is part of the key.
+without setting a cookie. Nothing under /admin/, /report/, /api/ or /captcha/ is.
+The 适老化 preference and today's date (deadline standings, 公示 periods) are part
+of the key.
+
+Forms are *holes*: a form carries the visitor's own CSRF token and a single-use
+captcha, so a page whose view marks its forms with `punch()` (a result page with
+its rating and objection forms) is stored with markers in their place, and each
+later visitor gets the cached page with freshly rendered forms — a rating costs no
+page render. A page that sets the CSRF cookie outside a hole is never stored.
 
 When it is dropped — exactly when something the page shows changes:
 - a *generation* number covers everything published: any page or snippet published
@@ -20,12 +26,16 @@ worker and every process (a `manage.py import_lists` run included). PAGE_CACHE_S
 sets the lifetime; 0 turns the page cache off.
 """
 
+import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 
 from .preferences import elderly_mode
 
@@ -41,6 +51,10 @@ SKIPPED_PREFIXES = (
     "/preferences/",
 )
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+HOLE = re.compile(r"<!--pagecache-hole:(\d+)-->(.*?)<!--/pagecache-hole-->", re.S)
+PLACEHOLDER = re.compile(r"<!--pagecache-hole:(\d+)-->")
+#: Per-visitor markup that must never be stored outside a hole.
+PERSONAL = (b"csrfmiddlewaretoken", b'name="captcha_0"')
 
 
 def enabled():
@@ -57,6 +71,20 @@ def tag(request, *names):
     keys = [TAG_PREFIX + name for name in names if TAG_PREFIX + name not in tags]
     versions = cache.get_many(keys)
     tags.update({key: versions.get(key) for key in keys})
+
+
+def punch(request, renderer, html, **params):
+    """Mark `html`, a form just rendered for this visitor, as a hole: the cached
+    copy of the page keeps a marker, and every later visitor gets
+    `renderer(request, **params)` in its place (`renderer` a module-level
+    function; `params` plain values)."""
+    holes = getattr(request, "_pagecache_holes", None)
+    if holes is None:
+        return html
+    holes.append((f"{renderer.__module__}.{renderer.__qualname__}", params))
+    return mark_safe(  # noqa: S308 - html is the caller's rendered (safe) form
+        f"<!--pagecache-hole:{len(holes) - 1}-->{html}<!--/pagecache-hole-->"
+    )
 
 
 def bump(*names):
@@ -92,7 +120,9 @@ def _increment(key):
 
 def _entry_key(request):
     mode = "elderly" if elderly_mode(request) else "plain"
-    return f"{ENTRY_PREFIX}{mode}:{request.get_host()}:{request.get_full_path()}"
+    today = timezone.localdate().isoformat()
+    path = request.get_full_path()
+    return f"{ENTRY_PREFIX}{mode}:{today}:{request.get_host()}:{path}"
 
 
 def _eligible(request):
@@ -103,12 +133,15 @@ def _eligible(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def _storable(request, response):
-    """A plain page: no cookie set here or by the middleware outside (a form's CSRF
-    token, a session), nothing private."""
+def _storable(request, response, content):
+    """A plain page: no cookie set here or by the middleware outside (a session; a
+    CSRF token used outside a hole), nothing private. `content` is the page with
+    its holes taken out."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+    if any(marker in content for marker in PERSONAL):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not request._pagecache_holes:
         return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
@@ -134,15 +167,25 @@ class PublicPageCacheMiddleware:
             if all(current.get(name) == version for name, version in tags.items()):
                 return _replay(entry, request)
         request._pagecache_tags = {}
+        request._pagecache_holes = []
         response = self.get_response(request)
-        if _storable(request, response):
+        if response.streaming or not request._pagecache_holes:
+            content = None if response.streaming else response.content
+        else:
+            page = response.content.decode(response.charset)
+            content = HOLE.sub(r"<!--pagecache-hole:\1-->", page).encode(
+                response.charset
+            )
+            response.content = HOLE.sub(r"\2", page).encode(response.charset)
+        if _storable(request, response, content):
             cache.set(
                 key,
                 {
                     "generation": generation,
                     "tags": request._pagecache_tags,
+                    "holes": request._pagecache_holes,
                     "status": response.status_code,
-                    "content": response.content,
+                    "content": content,
                     "headers": {
                         h: response[h] for h in KEPT_HEADERS if response.has_header(h)
                     },
@@ -154,14 +197,23 @@ class PublicPageCacheMiddleware:
 
 
 def _replay(entry, request):
+    content = entry["content"]
+    if entry.get("holes"):
+        content = _fill(content.decode(), entry["holes"], request).encode()
     response = HttpResponse(
-        b"" if request.method == "HEAD" else entry["content"], status=entry["status"]
+        b"" if request.method == "HEAD" else content, status=entry["status"]
     )
     for header, value in entry["headers"].items():
         response[header] = value
-    response["Content-Length"] = str(len(entry["content"]))
+    response["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = "HIT"
     return response
+
+
+def _fill(page, holes, request):
+    """The stored page with this visitor's own forms in its holes."""
+    filled = [import_string(path)(request, **params) for path, params in holes]
+    return PLACEHOLDER.sub(lambda hole: filled[int(hole.group(1))], page)
 
 
 #: Models whose rows public pages show: saving or deleting one empties the cache.
@@ -192,6 +244,24 @@ PUBLIC_MODELS = (
 )
 
 
+#: Models shown on a few pages only: saving or deleting a row expires those (tags),
+#: given the row and whether it was just created.
+TAGGED_MODELS = {
+    # A comment shown or withheld, a unit's reply: the result page lists them. A
+    # new rating is counted by disclosure.ratings.count (its comment waits).
+    "disclosure.Rating": lambda rating, created: (
+        [] if created else [f"result:{rating.result_id}"]
+    ),
+}
+
+
+def _bump_tags_of(tags_of):
+    def receiver(sender, instance, created=False, **kwargs):
+        bump(*tags_of(instance, created))
+
+    return receiver
+
+
 def connect_signals():
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
@@ -220,4 +290,13 @@ def connect_signals():
         for signal in (post_save, post_delete):
             signal.connect(
                 bump_all, sender=model, dispatch_uid=f"pagecache-{label}-{id(signal)}"
+            )
+    for label, tags_of in TAGGED_MODELS.items():
+        receiver = _bump_tags_of(tags_of)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receiver,
+                sender=apps.get_model(label),
+                weak=False,
+                dispatch_uid=f"pagecache-{label}-{id(signal)}",
             )

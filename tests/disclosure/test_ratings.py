@@ -239,6 +239,21 @@ def test_reading_an_aggregate_does_not_count_ratings(
         ratings.unit_summary(result.unit)
 
 
+def test_a_rating_costs_a_bounded_number_of_queries(
+    client, result, django_assert_max_num_queries
+):
+    """Storing and counting a rating: the row, three tallies, the result's total,
+    the unit path for the page cache — and nothing in Wagtail's reference index
+    (ratings are not "usages" of a result)."""
+    from wagtail.models import ReferenceIndex
+
+    with django_assert_max_num_queries(12):
+        ratings.submit(result, 2, "意见", "browser-token-000000000009")
+    assert not ReferenceIndex.objects.filter(
+        content_type__model__in=["rating", "objection"]
+    ).exists()
+
+
 def test_recount_agrees_with_the_stored_tallies(client, result):
     for level in (5, 3, 2):
         client.cookies.clear()

@@ -1,14 +1,18 @@
 """The page cache of public pages (issue 11 item 2): anonymous visitors get cached
 pages, and a change is visible on the very next request — a publish, an unpublish,
-a rating, a calendar change, an import. Forms, staff and the 适老化 mode are never
-served someone else's page."""
+a rating, a calendar change, an import. Forms (CSRF token, captcha), staff and the
+适老化 mode are never served someone else's."""
 
 import datetime
+import re
 
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 import pytest
+from captcha.models import CaptchaStore
 
 from disclosure import ratings
 from disclosure.models import CalendarYear, PowerItem, UnitPage
@@ -118,14 +122,57 @@ def test_an_import_shows_on_the_next_request(client, county, office, tmp_path):
     assert state(response) == "MISS" and "农村危房改造补助" in response.content.decode()
 
 
-def test_forms_staff_and_the_elderly_mode_are_never_mixed_up(client, office, item):
-    result = make_result(item)
-    result_url = office.url + f"results/{result.pk}/"
-    # A page with a form (CSRF token, single-use captcha) is never stored.
-    for _ in range(2):
-        response = client.get(result_url)
-        assert state(response) is None and "csrftoken" in response.cookies
+def form_fields(html):
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+        for name in ("csrfmiddlewaretoken", "captcha_0")
+    }
+
+
+def test_a_result_page_is_cached_with_each_visitor_getting_fresh_forms(office, item):
+    """The result page is stored with holes for its forms and counts: every
+    visitor gets the cached page with their own CSRF token and single-use captcha
+    and the current counts, and a rating sent with a replayed form counts."""
+    result = make_result(item, publicity_days=5)
+    url = office.url + f"results/{result.pk}/"
+    seen = []
+    for _ in range(3):
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get(url)
+        html = response.content.decode()
+        assert "pagecache-hole" not in html
+        assert html.count("csrfmiddlewaretoken") == 2  # rating and objection forms
+        assert "csrftoken" in response.cookies
+        seen.append((state(response), form_fields(html)))
+    assert [hit for hit, _ in seen] == ["MISS", "HIT", "HIT"]
+    assert len({fields["captcha_0"] for _, fields in seen}) == 3
+    fields = seen[-1][1]
+    answer = CaptchaStore.objects.get(hashkey=fields["captcha_0"]).response
+    rated = visitor.post(url + "rating/", {**fields, "level": 2, "captcha_1": answer})
+    assert rated.status_code == 302
+    after = visitor.get(rated["Location"])
+    assert state(after) == "MISS" and "感谢您的评议" in after.content.decode()
+    # The counts are read live in the cached page: a rating does not expire it.
+    again = Client().get(url)
+    assert state(again) == "HIT" and "共 1 人评议" in again.content.decode()
+
+
+def test_a_page_with_a_token_outside_a_hole_is_never_stored(client, office):
+    """The guard behind the holes: a form rendered without punch() keeps the page
+    out of the cache."""
+    from django.middleware.csrf import get_token
+
+    from sunlight import pagecache
+
+    request = RequestFactory().get(office.url)
+    get_token(request)
+    request._pagecache_holes = []
+    leaky = HttpResponse('<input name="csrfmiddlewaretoken" value="x">')
+    assert not pagecache._storable(request, leaky, leaky.content)
     assert state(client.get("/report/")) is None
+
+
+def test_forms_staff_and_the_elderly_mode_are_never_mixed_up(client, office, item):
     # The 适老化 mode has its own copy.
     client.get(office.url)
     client.cookies["elderly"] = "1"
@@ -168,3 +215,25 @@ def test_dates_in_the_future_do_not_break_a_replay(client, office, time_machine)
     client.get(office.url)
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=5))
     assert state(client.get(office.url)) == "HIT"
+
+
+def test_a_page_is_rebuilt_on_a_new_day(client, office, time_machine):
+    """Deadline standings and 公示 periods move at midnight without any change."""
+    client.get(office.url)
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=1))
+    assert state(client.get(office.url)) == "MISS"
+
+
+def test_a_comment_shown_by_the_jiwei_appears_on_the_cached_result_page(
+    client, office, item
+):
+    result = make_result(item)
+    url = office.url + f"results/{result.pk}/"
+    rating = ratings.submit(result, 1, "窗口人员态度差", "browser-token-000000000003")
+    client.get(url)
+    assert state(client.get(url)) == "HIT"
+    ratings.moderate(rating, True, "", None)
+    shown = client.get(url)
+    assert state(shown) == "MISS" and "窗口人员态度差" in shown.content.decode()
+    ratings.reply(rating, "已约谈窗口人员并整改。", None)
+    assert "已约谈窗口人员并整改" in client.get(url).content.decode()
