@@ -20,6 +20,8 @@ from wagtail.models import (
     WorkflowState,
 )
 
+import pytest
+
 from disclosure import demo, pii, units
 from disclosure import demo_lists as lists
 from disclosure.catalogs import catalog_for, pending_changes
@@ -554,3 +556,15 @@ class SeededListsTests(TestCase):
         assert back.catalog_version == 2
         assert "权力事项：新建 1（已发布 1，待审批 0）" in output
         assert WorkflowState.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_the_production_settings(settings):
+    """Demo accounts use a published password: never on a production instance."""
+    from django.core.management.base import CommandError
+
+    settings.SETTINGS_MODULE = "sunlight.settings.production"
+    with pytest.raises(CommandError, match="生产配置"):
+        call_command("seed_demo", verbosity=0)
+    assert not UnitPage.objects.exists()
+    assert not get_user_model().objects.exists()

@@ -3,7 +3,7 @@ import unicodedata
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from complaints import demo as report_demo
@@ -20,7 +20,19 @@ class Command(BaseCommand):
         "各审批状态的公开目录；可重复运行，只补齐缺少的部分。"
     )
 
-    def handle(self, *args, verbosity=1, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="在生产配置（DEBUG=0）下也载入演示数据（仅用于压力测试的临时库）",
+        )
+
+    def handle(self, *args, verbosity=1, allow_production=False, **options):
+        if is_production() and not allow_production:
+            raise CommandError(
+                "生产配置（DEBUG=0）下不载入演示数据：演示账号使用公开的演示口令。"
+                "演示请用 make run（DEBUG=1）；确需在临时库中载入，加 --allow-production。"
+            )
         with quiet_page_logs(verbosity):
             summary = demo.load_demo()
             reports = report_demo.load_demo()
@@ -138,3 +150,8 @@ def _line(cells, widths):
 
 def _width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def is_production():
+    """The production settings are in use (DEBUG=0 outside the tests)."""
+    return settings.SETTINGS_MODULE == "sunlight.settings.production"
