@@ -117,7 +117,8 @@ PRODUCTION_SETTINGS = (
     "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', "
     "'SESSION_COOKIE_AGE', 'SESSION_COOKIE_SAMESITE', 'SECURE_CONTENT_TYPE_NOSNIFF', "
     "'SECURE_REFERRER_POLICY', 'X_FRAME_OPTIONS', 'SECURE_PROXY_SSL_HEADER', "
-    "'SUNLIGHT_REQUIRE_2FA', 'CAPTCHA_TEST_MODE', 'PASSWORD_HASHERS')}))"
+    "'SUNLIGHT_REQUIRE_2FA', 'CAPTCHA_TEST_MODE', 'PASSWORD_HASHERS', "
+    "'SESSION_IDLE_SECONDS')}))"
 )
 
 
@@ -140,6 +141,7 @@ def test_production_settings_are_hardened():
     ):
         assert values[flag] is True, flag
     assert values["SESSION_COOKIE_AGE"] <= 8 * 60 * 60
+    assert 0 < values["SESSION_IDLE_SECONDS"] <= 30 * 60
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert values["SECURE_REFERRER_POLICY"] == "same-origin"
     assert values["X_FRAME_OPTIONS"] == "DENY"
@@ -227,3 +229,35 @@ def test_report_attachments_are_downloaded_never_rendered(
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "no-store" in response.headers["Cache-Control"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_idle_staff_session_is_signed_out(client, county, settings):
+    """30 minutes without a request sign a member of staff out (production
+    default); working on keeps the session, but never past its 8 hours."""
+    settings.SESSION_IDLE_SECONDS = 30 * 60
+    settings.SESSION_COOKIE_AGE = 8 * 60 * 60
+    clerk = staff(UnitPage.objects.get(code="T01-A-1"), "clerk")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(clerk)
+        assert client.get("/admin/").status_code == 200
+    # Busy every 20 minutes: signed in all day, until the absolute end.
+    for minutes in range(20, 8 * 60, 20):
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes)):
+            assert client.get("/admin/").status_code == 200, minutes
+    with time_machine.travel(start + datetime.timedelta(hours=8, minutes=1)):
+        assert client.get("/admin/").status_code == 302
+    # Signed in again, then away for 31 minutes.
+    later = start + datetime.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        client.force_login(clerk)
+        assert client.get("/admin/").status_code == 200
+    with time_machine.travel(later + datetime.timedelta(minutes=31)):
+        response = client.get("/admin/pages/")
+        assert response.status_code == 302
+        assert (
+            response.url == reverse("wagtailadmin_login") + "?next=%2Fadmin%2Fpages%2F"
+        )
+        page = client.get(response.url).content.decode()
+        assert "已自动退出" in page
+        assert client.get("/admin/").status_code == 302  # really signed out
