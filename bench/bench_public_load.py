@@ -33,7 +33,8 @@ the public pages within 2× of the quiet figure.
 4. Writes: during the mixed run a scheduler starts `--ratings-per-second` ratings
    and `--reports-per-second` reports per second (open loop), each as a fresh
    browser: GET the form, read the captcha answer from the captcha store (as the
-   contract allows benchmarks), POST. Afterwards every confirmed rating must be
+   contract allows benchmarks), POST; a rating then follows the redirect to the
+   page that thanks the rater, as a browser does. Afterwards every confirmed rating must be
    stored once (per result: stored rows == confirmations, rating_total agrees) and
    every confirmed report stored once under its form token (bench_reports.check).
 
@@ -502,10 +503,15 @@ def rate(port, db_url, result_id, path, number):
             },
             cookie,
         )
+        if status == 302 and "rating=received" in location:
+            # The browser follows the redirect to the thanks (and the new counts).
+            parts = urllib.parse.urlsplit(location)
+            thanks, html, _ = fetch_form(port, f"{parts.path}?{parts.query}")
+            if thanks == 200 and "感谢您的评议" in html:
+                return result_id, "counted"
+            return result_id, f"refused: thanks page {thanks}"
     except Exception as error:  # noqa: BLE001 - any failure is an answer here
         return result_id, f"error: {type(error).__name__}"
-    if status == 302 and "rating=received" in location:
-        return result_id, "counted"
     if "您已评议" in body.decode(errors="replace"):
         return result_id, "repeat"
     return result_id, f"refused: {status}"
