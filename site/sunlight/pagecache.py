@@ -42,6 +42,7 @@ from .preferences import elderly_mode
 GENERATION_KEY = "pagecache:generation"
 TAG_PREFIX = "pagecache:tag:"
 ENTRY_PREFIX = "pagecache:page:"
+FRAGMENT_PREFIX = "pagecache:fragment:"
 SKIPPED_PREFIXES = (
     "/admin/",
     "/report/",
@@ -85,6 +86,22 @@ def punch(request, renderer, html, **params):
     return mark_safe(  # noqa: S308 - html is the caller's rendered (safe) form
         f"<!--pagecache-hole:{len(holes) - 1}-->{html}<!--/pagecache-hole-->"
     )
+
+
+def fragment(name, build):
+    """A piece of markup that changes only with published content (e.g. the report
+    form's list of units): `build()` once per generation, shared by every worker.
+    Without the page cache, built every time."""
+    if not enabled():
+        return build()
+    generation = cache.get(GENERATION_KEY)
+    key = f"{FRAGMENT_PREFIX}{name}"
+    found = cache.get(key)
+    if found is not None and found[0] == generation:
+        return found[1]
+    html = build()
+    cache.set(key, (generation, html), timeout=settings.PAGE_CACHE_SECONDS)
+    return html
 
 
 def bump(*names):

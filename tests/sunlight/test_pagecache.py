@@ -237,3 +237,15 @@ def test_a_comment_shown_by_the_jiwei_appears_on_the_cached_result_page(
     assert state(shown) == "MISS" and "窗口人员态度差" in shown.content.decode()
     ratings.reply(rating, "已约谈窗口人员并整改。", None)
     assert "已约谈窗口人员并整改" in client.get(url).content.decode()
+
+
+def test_the_report_forms_unit_list_follows_the_unit_tree(client, county):
+    """The 被举报单位 options are kept between publications, never past one."""
+    from tests.factories import make_unit
+
+    assert "东河镇柳树村民委员会</option>" in client.get("/report/").content.decode()
+    make_unit(UnitPage.objects.get(code="T01-A"), code="T01-A-V9", title="新设的村")
+    html = client.get("/report/").content.decode()
+    assert "新设的村</option>" in html
+    township = re.search(r'<optgroup label="测试县东河镇人民政府">(.*?)</optgroup>', html)
+    assert "新设的村</option>" in township.group(1)
