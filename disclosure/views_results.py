@@ -152,9 +152,11 @@ def result_detail(unit, request, pk, objection_form=None, rating_form=None, stat
     from disclosure.rating_views import rating_form_html, rating_summary_html
 
     context["rating_form"] = rating_form
-    context["rating_form_html"] = rating_form_html(
-        request, url + "rating/", rating_form
-    )
+    # The page thanking a rater has no second form: this browser has rated.
+    if rating_form is not None or request.GET.get("rating") != "received":
+        context["rating_form_html"] = rating_form_html(
+            request, url + "rating/", rating_form
+        )
     context["rating_summary_html"] = rating_summary_html(request, result.pk)
     context["rating_comments"] = list(ratings.shown_comments(result))
     return TemplateResponse(request, "disclosure/result.html", context, status=status)
