@@ -247,5 +247,7 @@ def test_the_report_forms_unit_list_follows_the_unit_tree(client, county):
     make_unit(UnitPage.objects.get(code="T01-A"), code="T01-A-V9", title="新设的村")
     html = client.get("/report/").content.decode()
     assert "新设的村</option>" in html
-    township = re.search(r'<optgroup label="测试县东河镇人民政府">(.*?)</optgroup>', html)
+    township = re.search(
+        r'<optgroup label="测试县东河镇人民政府">(.*?)</optgroup>', html
+    )
     assert "新设的村</option>" in township.group(1)
