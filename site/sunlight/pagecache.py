@@ -43,6 +43,7 @@ GENERATION_KEY = "pagecache:generation"
 TAG_PREFIX = "pagecache:tag:"
 ENTRY_PREFIX = "pagecache:page:"
 FRAGMENT_PREFIX = "pagecache:fragment:"
+SITE_PREFIX = "pagecache:site:"
 SKIPPED_PREFIXES = (
     "/admin/",
     "/report/",
@@ -172,10 +173,13 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _eligible(request):
+        if not enabled() or request.path.startswith("/admin/"):
             return self.get_response(request)
-        key = _entry_key(request)
-        found = cache.get_many([key, GENERATION_KEY])
+        eligible = _eligible(request)
+        key, site_key = _entry_key(request), _site_key(request)
+        found = cache.get_many(
+            [key, site_key, GENERATION_KEY] if eligible else [site_key, GENERATION_KEY]
+        )
         entry = found.get(key)
         generation = found.get(GENERATION_KEY)
         if entry is not None and entry["generation"] == generation:
@@ -183,6 +187,9 @@ class PublicPageCacheMiddleware:
             current = cache.get_many(list(tags)) if tags else {}
             if all(current.get(name) == version for name, version in tags.items()):
                 return _replay(entry, request)
+        _attach_site(request, site_key, found.get(site_key), generation)
+        if not eligible:
+            return self.get_response(request)
         request._pagecache_tags = {}
         request._pagecache_holes = []
         response = self.get_response(request)
@@ -211,6 +218,27 @@ class PublicPageCacheMiddleware:
             )
             response["X-Page-Cache"] = "MISS"
         return response
+
+
+def _site_key(request):
+    return f"{SITE_PREFIX}{request._get_raw_host()}:{request.get_port()}"
+
+
+def _attach_site(request, key, found, generation):
+    """Wagtail looks up the request's Site and then its root page in the database
+    on every request it serves; the pair is kept in the shared cache per host and
+    generation instead (saving a Site or publishing a page starts a new one)."""
+    from wagtail.models import Site
+
+    if found is not None and found[0] == generation:
+        request._wagtail_site = found[1]
+        return
+    site = Site._find_for_request(request)  # Wagtail's own lookup
+    if site is None:
+        return
+    site.root_page = site.root_page.specific
+    cache.set(key, (generation, site), timeout=settings.PAGE_CACHE_SECONDS)
+    request._wagtail_site = site
 
 
 def _replay(entry, request):

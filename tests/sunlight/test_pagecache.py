@@ -251,3 +251,22 @@ def test_the_report_forms_unit_list_follows_the_unit_tree(client, county):
         r'<optgroup label="测试县东河镇人民政府">(.*?)</optgroup>', html
     )
     assert "新设的村</option>" in township.group(1)
+
+
+def test_the_site_and_its_root_are_read_once_per_generation(client, office, item):
+    """Wagtail's per-request Site and root page lookups come from the cache; a
+    change to the Site is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Site
+
+    client.get(office.url + "?first")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(office.url + "?second").status_code == 200  # a miss
+    assert not [q for q in queries if "wagtailcore_site" in q["sql"]]
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "改名后的站点"
+    site.save()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(office.url + "?third")
+    assert [q for q in queries if "wagtailcore_site" in q["sql"]]
