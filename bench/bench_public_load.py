@@ -9,6 +9,7 @@ the public pages within 2× of the quiet figure.
         [--items 100000] [--results 20000] [--workers 4] [--threads 1]
         [--clients 8] [--seconds 30]
         [--mixed-seconds 60] [--ratings-per-second 20] [--reports-per-second 5]
+        [--paced-rate 300]
         [--database sunlight_bench_load] [--redis redis://127.0.0.1:6379/14]
         [--keep | --reuse]
 
@@ -22,15 +23,21 @@ the public pages within 2× of the quiet figure.
    settings (DEBUG=0; whitenoise static after collectstatic), PostgreSQL, Redis (the
    Redis database named by --redis is FLUSHED before each server start),
    THROTTLE_ENABLED=0. Cold: PAGE_CACHE_SECONDS=0. Cached: the default (600 s).
-3. Load: no wrk here and locust is not installed in the project's environment, so
-   the client is a thread pool in Python — `--clients` closed-loop visitors, each
+3. Load: a thread pool in Python (no wrk or locust in the project's environment;
+   one process also drives and checks the writes) — `--clients` closed-loop visitors, each
    with its own http.client connection (keep-alive is asked for, but gunicorn's
    sync workers close every connection). Each visitor asks for a home, unit, item
    and search page in turn — a quarter of the requests each — from a fixed sample:
    the home page, 50 unit pages, 200 item pages and 20 searches; every page is
    visited once before each run (the cached run starts with a full cache). The
    servers' stderr goes to var/bench_public_load.gunicorn.log.
-4. Writes: during the mixed run a scheduler starts `--ratings-per-second` ratings
+   Closed-loop visitors keep the server saturated, so there a p95 is queueing:
+   with writes it grows by exactly the share of the CPU the writes take. The
+   cached pages are then also asked for at a fixed `--paced-rate` (open loop, as
+   independent visitors arrive; each time counted from when the request was due),
+   quiet and with the same writes — the latency a visitor sees while the server
+   has room.
+4. Writes: during the mixed runs a scheduler starts `--ratings-per-second` ratings
    and `--reports-per-second` reports per second (open loop), each as a fresh
    browser: GET the form, read the captcha answer from the captcha store (as the
    contract allows benchmarks), POST; a rating then follows the redirect to the
@@ -125,6 +132,13 @@ def parse_args():
     parser.add_argument("--mixed-seconds", type=float, default=60)
     parser.add_argument("--ratings-per-second", type=float, default=20)
     parser.add_argument("--reports-per-second", type=float, default=5)
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=300,
+        help="then the cached pages again at this many requests a second (open loop),"
+        " quiet and with the writes; 0 skips it",
+    )
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="sunlight_bench_load")
     parser.add_argument(
@@ -394,6 +408,56 @@ def load(port, pages, clients, seconds):
         visitor.join()
     elapsed = time.perf_counter() - started
     timings = [t for visitor in visitors for t in visitor.timings]
+    return summarise(timings, elapsed)
+
+
+def paced_load(port, pages, rate, seconds):
+    """Open loop: `rate` requests a second, whatever the answers' speed, as
+    independent visitors arrive; each request's time counts from when it was due,
+    so a stalled server shows (no coordinated omission). Same figures as load()."""
+    by_kind = {}
+    for kind, path in pages:
+        by_kind.setdefault(kind, []).append(path)
+    local = threading.local()
+
+    def one(kind, path, due):
+        time.sleep(max(0.0, due - time.perf_counter()))
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=60
+            )
+        try:
+            conn.request(
+                "GET", path, headers={"Host": "127.0.0.1", "Connection": "keep-alive"}
+            )
+            response = conn.getresponse()
+            response.read()
+            status, cache = response.status, response.getheader("X-Page-Cache", "-")
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+        except (OSError, http.client.HTTPException) as error:
+            conn.close()
+            status, cache = type(error).__name__, "-"
+        return kind, time.perf_counter() - due, status, cache
+
+    count = int(rate * seconds)
+    started = time.perf_counter() + 0.5
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        futures = []
+        for n in range(count):
+            kind = KINDS[n % len(KINDS)]
+            paths = by_kind[kind]
+            due = started + n / rate
+            futures.append(
+                pool.submit(one, kind, paths[(n // len(KINDS)) % len(paths)], due)
+            )
+        timings = [future.result() for future in futures]
+    elapsed = time.perf_counter() - started
+    return summarise(timings, elapsed)
+
+
+def summarise(timings, elapsed):
     figures = {}
     for kind in KINDS:
         own = [seconds for k, seconds, _, _ in timings if k == kind]
@@ -447,7 +511,7 @@ def captcha_answer(db_url, key):
 
 
 def fetch_form(port, path):
-    """(html, csrf cookie) of a fresh browser's GET."""
+    """(status, html, CSRF cookie or None) of a fresh browser's GET."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("GET", path, headers={"Host": "127.0.0.1"})
@@ -456,7 +520,8 @@ def fetch_form(port, path):
         cookies = SimpleCookie()
         for header in response.headers.get_all("Set-Cookie") or []:
             cookies.load(header)
-        return response.status, html, cookies["csrftoken"].value
+        token = cookies["csrftoken"].value if "csrftoken" in cookies else None
+        return response.status, html, token
     finally:
         conn.close()
 
@@ -654,6 +719,24 @@ def check_ratings(db_url, outcomes, before):
 # Main --------------------------------------------------------------------------------
 
 
+def writes_label(options):
+    return (
+        f"{options.ratings_per_second:g} ratings/s + "
+        f"{options.reports_per_second:g} reports/s"
+    )
+
+
+def report_writes(writers):
+    print(
+        f"writes: {len(writers.ratings)} ratings and {len(writers.reports)} reports "
+        f"started over {writers.scheduled_for:.0f} s "
+        f"({len(writers.ratings) / writers.scheduled_for:.1f} and "
+        f"{len(writers.reports) / writers.scheduled_for:.1f} per second); the last "
+        f"answered {writers.finished - writers.scheduled_for:.1f} s after the end",
+        flush=True,
+    )
+
+
 def main():
     options = parse_args()
     url = f"{options.server.rstrip('/')}/{options.database}"
@@ -704,24 +787,30 @@ def main():
                 mixed = load(
                     server.port, targets.pages, options.clients, options.mixed_seconds
                 )
-            show(
-                f"cached + {options.ratings_per_second:g} ratings/s + "
-                f"{options.reports_per_second:g} reports/s",
-                mixed,
-            )
-        print(
-            f"writes: {len(writers.ratings)} ratings and {len(writers.reports)} reports "
-            f"started over {writers.scheduled_for:.0f} s "
-            f"({len(writers.ratings) / writers.scheduled_for:.1f} and "
-            f"{len(writers.reports) / writers.scheduled_for:.1f} per second); the last "
-            f"answered {writers.finished - writers.scheduled_for:.1f} s after the end",
-            flush=True,
+            show(f"cached + {writes_label(options)}", mixed)
+            report_writes(writers)
+            runs = [("closed loop, saturating", cached, mixed)]
+            all_writes = [writers]
+            if options.paced_rate:
+                rate = options.paced_rate
+                quiet = paced_load(server.port, targets.pages, rate, options.seconds)
+                show(f"paced {rate:g} req/s, cached", quiet)
+                with Writers(server.port, url, targets, options) as paced_writers:
+                    busy = paced_load(
+                        server.port, targets.pages, rate, options.mixed_seconds
+                    )
+                show(f"paced {rate:g} req/s, cached + {writes_label(options)}", busy)
+                report_writes(paced_writers)
+                runs.append((f"open loop, {rate:g} req/s", quiet, busy))
+                all_writes.append(paced_writers)
+        ok &= check_ratings(url, [r for w in all_writes for r in w.ratings], before)
+        ok &= check_reports(url, [r for w in all_writes for r in w.reports], "reports")
+        for w in all_writes:
+            ok &= all(code for _, code, _ in w.reports)
+            ok &= all(outcome == "counted" for _, outcome in w.ratings)
+        ok &= (
+            not any(run.errors for _, *pair in runs for run in pair) and not cold.errors
         )
-        ok &= check_ratings(url, writers.ratings, before)
-        ok &= check_reports(url, writers.reports, "reports")
-        ok &= all(code for _, code, _ in writers.reports)
-        ok &= all(outcome == "counted" for _, outcome in writers.ratings)
-        ok &= not (cold.errors or cached.errors or mixed.errors)
 
         speedup = cached.rate / cold.rate
         print()
@@ -729,19 +818,21 @@ def main():
             f"cached / cold throughput: {speedup:.1f}× "
             f"[{'ok' if speedup >= 10 else 'UNDER 10×'}]"
         )
-        for kind in KINDS:
-            quiet, busy = cached.figures[kind][2], mixed.figures[kind][2]
+        for label, quiet_run, busy_run in runs:
+            print(f"p95 with writes against quiet, {label}:")
+            for kind in KINDS:
+                quiet, busy = quiet_run.figures[kind][2], busy_run.figures[kind][2]
+                print(
+                    f"  {kind:<7} quiet {quiet * 1000:7.1f} ms, with writes "
+                    f"{busy * 1000:7.1f} ms: {busy / quiet:4.1f}× "
+                    f"[{'ok' if busy <= 2 * quiet else 'OVER 2×'}]"
+                )
+            ratio = busy_run.p95 / quiet_run.p95
             print(
-                f"  p95 {kind:<7} quiet {quiet * 1000:7.1f} ms, with writes "
-                f"{busy * 1000:7.1f} ms: {busy / quiet:4.1f}× "
-                f"[{'ok' if busy <= 2 * quiet else 'OVER 2×'}]"
+                f"  all     quiet {quiet_run.p95 * 1000:7.1f} ms, with writes "
+                f"{busy_run.p95 * 1000:7.1f} ms: {ratio:4.1f}× "
+                f"[{'ok' if ratio <= 2 else 'OVER 2×'}]"
             )
-        ratio = mixed.p95 / cached.p95
-        print(
-            f"  p95 all pages quiet {cached.p95 * 1000:.1f} ms, with writes "
-            f"{mixed.p95 * 1000:.1f} ms: {ratio:.1f}× "
-            f"[{'ok' if ratio <= 2 else 'OVER 2×'}]"
-        )
     finally:
         from django.db import connections
 
