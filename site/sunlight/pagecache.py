@@ -10,6 +10,9 @@ captcha, so a page whose view marks its forms with `punch()` (a result page with
 its rating and objection forms) is stored with markers in their place, and each
 later visitor gets the cached page with freshly rendered forms — a rating costs no
 page render. A page that sets the CSRF cookie outside a hole is never stored.
+`fragment()` keeps a piece of markup per generation (the report form's unit list),
+and the request's Wagtail Site with its root page is kept per host and generation,
+so a request that is not a cache hit does not look them up in the database.
 
 When it is dropped — exactly when something the page shows changes:
 - a *generation* number covers everything published: any page or snippet published
