@@ -258,6 +258,7 @@ def test_the_site_and_its_root_are_read_once_per_generation(client, office, item
     change to the Site is seen at once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
     from wagtail.models import Site
 
     client.get(office.url + "?first")
