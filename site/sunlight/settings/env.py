@@ -63,7 +63,7 @@ def cache_config(redis_url):
     if redis_url:
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "sunlight.rediscache.SharedClientRedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "sunlight",
                 "TIMEOUT": 300,
