@@ -1,10 +1,10 @@
 """Django's Redis cache with one client per connection pool.
 
 Django's RedisCacheClient builds a new `redis.Redis` for every cache call, and each
-one builds its table of ~170 response callbacks: about 0.15 ms of CPU a call. A
-cached public page costs two or three calls and a rating about ten, so this was a
-third of the CPU of a page-cache hit. `redis.Redis` is safe to share between
-threads (each command takes a connection from the pool), so one per pool is kept.
+one builds its table of ~170 response callbacks: a `get_many` of a cached page took
+214 µs in-process, 149 µs with a shared client. A cached public page costs two or
+three calls and a rating about ten. `redis.Redis` is safe to share between threads
+(each command takes a connection from the pool), so one per pool is kept.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
