@@ -355,22 +355,28 @@ class Visitor(threading.Thread):
             path = paths[(n // len(KINDS)) % len(paths)]
             n += 1
             started = time.perf_counter()
-            try:
-                conn.request(
-                    "GET",
-                    path,
-                    headers={"Host": "127.0.0.1", "Connection": "keep-alive"},
-                )
-                response = conn.getresponse()
-                response.read()
-                status, cache = response.status, response.getheader("X-Page-Cache", "-")
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException) as error:
-                conn.close()
-                status, cache = type(error).__name__, "-"
+            status, cache = fetch(conn, path)
             self.timings.append((kind, time.perf_counter() - started, status, cache))
         conn.close()
+
+
+def fetch(conn, path):
+    """GET `path` on a kept-alive connection: (status or error name, X-Page-Cache).
+    The connection is closed when the server or an error ends it (http.client
+    reconnects on the next request)."""
+    try:
+        conn.request(
+            "GET", path, headers={"Host": "127.0.0.1", "Connection": "keep-alive"}
+        )
+        response = conn.getresponse()
+        response.read()
+        status, cache = response.status, response.getheader("X-Page-Cache", "-")
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+    except (OSError, http.client.HTTPException) as error:
+        conn.close()
+        status, cache = type(error).__name__, "-"
+    return status, cache
 
 
 def visit_all(port, pages):
@@ -427,18 +433,7 @@ def paced_load(port, pages, rate, seconds):
             conn = local.conn = http.client.HTTPConnection(
                 "127.0.0.1", port, timeout=60
             )
-        try:
-            conn.request(
-                "GET", path, headers={"Host": "127.0.0.1", "Connection": "keep-alive"}
-            )
-            response = conn.getresponse()
-            response.read()
-            status, cache = response.status, response.getheader("X-Page-Cache", "-")
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-        except (OSError, http.client.HTTPException) as error:
-            conn.close()
-            status, cache = type(error).__name__, "-"
+        status, cache = fetch(conn, path)
         return kind, time.perf_counter() - due, status, cache
 
     count = int(rate * seconds)

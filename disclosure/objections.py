@@ -20,7 +20,7 @@ from sunlight.captcha import CaptchaField
 
 from .forms import refuse_control_characters
 from .results import raise_objection
-from .views_results import public_results, result_detail
+from .views_results import public_results, result_detail, result_url
 
 logger = logging.getLogger(__name__)
 MAX_LENGTH = 2000
@@ -79,7 +79,7 @@ def raise_objection_view(unit, request, pk):
     with transaction.atomic():
         objection = raise_objection(result, form.cleaned_data["content"])
     transaction.on_commit(lambda: _notify(objection))
-    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+    url = result_url(unit, request, pk)
     return HttpResponseRedirect(f"{url}?objection=received#objection")
 
 

@@ -21,7 +21,7 @@ from sunlight.captcha import CaptchaField
 from . import ratings
 from .forms import refuse_control_characters
 from .models.ratings import LEVELS, RatingTally
-from .views_results import public_results, result_detail
+from .views_results import public_results, result_detail, result_url
 
 COOKIE = "sunlight_rater"
 COOKIE_MAX_AGE = 3 * 365 * 24 * 3600
@@ -108,7 +108,7 @@ def rate_view(unit, request, pk):
         )
     except ratings.AlreadyRated:
         return _already_rated(unit, request, pk, form)
-    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+    url = result_url(unit, request, pk)
     done = "rating=received" + (
         "&comment=pending" if form.cleaned_data["comment"] else ""
     )

@@ -72,6 +72,11 @@ def add_result_urls(results, request):
         )
 
 
+def result_url(unit, request, pk):
+    """The public address of result `pk` of `unit`."""
+    return unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+
+
 def paginate(request, objects):
     """The requested page of `objects` (PER_PAGE a page) and its elided page range."""
     paginator = Paginator(objects, PER_PAGE)
@@ -141,7 +146,7 @@ def result_detail(unit, request, pk, objection_form=None, rating_form=None, stat
     result.unit = unit
     context = unit.get_context(request)
     context.update(result_context(result, request))
-    url = unit.get_url(request) + unit.reverse_subpage("result", kwargs={"pk": pk})
+    url = result_url(unit, request, pk)
     if context["in_publicity"] or objection_form is not None:
         from disclosure.objections import objection_form_html
 

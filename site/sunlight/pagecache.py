@@ -98,9 +98,9 @@ def fragment(name, build):
     Without the page cache, built every time."""
     if not enabled():
         return build()
-    generation = cache.get(GENERATION_KEY)
     key = f"{FRAGMENT_PREFIX}{name}"
-    found = cache.get(key)
+    stored = cache.get_many([key, GENERATION_KEY])
+    generation, found = stored.get(GENERATION_KEY), stored.get(key)
     if found is not None and found[0] == generation:
         return found[1]
     html = build()
