@@ -175,7 +175,18 @@ def test_password_hash_takes_tens_of_milliseconds_but_not_more():
     assert access.check_password(PASSWORD, encoded)
     elapsed = time.perf_counter() - started
     assert elapsed < 0.5
-    assert encoded.startswith("$argon2id$v=19$m=19456,t=3,p=1$")
+    assert encoded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_password_hashed_with_earlier_parameters_still_opens_its_report():
+    from argon2 import PasswordHasher, Type
+
+    earlier = PasswordHasher(
+        time_cost=3, memory_cost=19_456, parallelism=1, type=Type.ID
+    )
+    encoded = earlier.hash(PASSWORD)
+    assert access.check_password(PASSWORD, encoded)
+    assert not access.check_password(PASSWORD + "x", encoded)
 
 
 def test_a_provisional_deadline_says_so(client, filed):
