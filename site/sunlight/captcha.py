@@ -9,8 +9,14 @@ where to turn instead, rather than offering a broken link.
 
 The contract's demo mode accepts the answer ``PASSED`` (CAPTCHA_TEST_MODE, honoured
 by the settings only with DEBUG on).
+
+Checking an answer takes one statement: the challenge is deleted as it is read (an
+attempt uses it up, right or wrong, as in django-simple-captcha). The library also
+deletes every expired challenge on each check — a scan of the table for every
+rating and report; here that sweep runs at most once a minute (a shared cache key).
 """
 
+import datetime
 import secrets
 import shutil
 import subprocess  # noqa: S404 - a fixed binary with a list of arguments
@@ -19,9 +25,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.forms import MultiValueField
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 
 from captcha.fields import CaptchaField as BaseCaptchaField
@@ -32,6 +43,8 @@ DIGITS = "0123456789"
 SPOKEN = "零一二三四五六七八九"
 LABEL = "验证码"
 INVALID = "验证码不正确或已过期，请重新输入图中数字（可点击“收听语音验证码”）。"
+SWEEP_KEY = "captcha:swept"
+SWEEP_SECONDS = 60
 
 
 def digits_challenge():
@@ -92,6 +105,44 @@ class CaptchaField(BaseCaptchaField):
             "error_messages", {"invalid": INVALID, "required": "请输入验证码。"}
         )
         super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        MultiValueField.clean(self, value)  # required, both parts present
+        key, response = value[0], (value[1] or "").strip().lower()
+        value[1] = ""
+        sweep_expired()
+        expected = take(key)
+        if settings.CAPTCHA_TEST_MODE and response == "passed":
+            return value
+        if expected is None or expected != response:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+def take(key):
+    """The expected answer to challenge `key` (None if unknown or expired),
+    deleting the challenge in the same statement: it is used up either way."""
+    table = connection.ops.quote_name(CaptchaStore._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE hashkey = %s RETURNING response, expiration",  # noqa: S608 - quoted name, bound values
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    response, expiration = row
+    if isinstance(expiration, str):
+        expiration = parse_datetime(expiration)
+    if timezone.is_naive(expiration):  # SQLite: UTC, as Django stored it
+        expiration = expiration.replace(tzinfo=datetime.UTC)
+    return response if expiration > timezone.now() else None
+
+
+def sweep_expired():
+    """Delete expired challenges, at most once a minute across all workers."""
+    if cache.add(SWEEP_KEY, 1, timeout=SWEEP_SECONDS):
+        CaptchaStore.remove_expired()
 
 
 @never_cache

@@ -170,7 +170,9 @@ def test_same_form_sent_twice_is_stored_once(client, report_data, monkeypatch):
     first = client.post("/report/", data)
     code = Report.objects.get().code
     # A retry of the same form (e.g. after a timeout) with a captcha that passes.
-    monkeypatch.setattr("captcha.fields.CaptchaField.clean", lambda self, value: value)
+    monkeypatch.setattr(
+        "sunlight.captcha.CaptchaField.clean", lambda self, value: value
+    )
     second = client.post("/report/", data)
     assert Report.objects.count() == 1
     assert code in re.sub(r"\s", "", second.content.decode())

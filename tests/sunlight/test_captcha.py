@@ -1,6 +1,9 @@
+import datetime
 import re
 
 from django import forms
+from django.core.cache import cache
+from django.utils import timezone
 
 import pytest
 from captcha.models import CaptchaStore
@@ -74,3 +77,42 @@ def test_espeak_speaks_mandarin_wav():
     captcha.espeak_path.cache_clear()
     audio = captcha.synthesize(captcha.speech_text("12345"))
     assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE" and len(audio) > 10_000
+
+
+@pytest.mark.django_db
+def test_an_expired_challenge_is_refused_even_with_the_right_answer():
+    key = CaptchaStore.generate_key()
+    store = CaptchaStore.objects.get(hashkey=key)
+    store.expiration = timezone.now() - datetime.timedelta(seconds=1)
+    store.save()
+    form = CaptchaForm({"captcha_0": key, "captcha_1": store.response})
+    assert not form.is_valid()
+    assert "已过期" in form.errors["captcha"][0]
+
+
+@pytest.mark.django_db
+def test_expired_challenges_are_swept_at_most_once_a_minute():
+    cache.delete(captcha.SWEEP_KEY)
+    old = CaptchaStore.generate_key()
+    CaptchaStore.objects.filter(hashkey=old).update(
+        expiration=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    fresh = CaptchaStore.generate_key()
+    CaptchaForm({"captcha_0": fresh, "captcha_1": "wrong"}).is_valid()
+    assert not CaptchaStore.objects.filter(hashkey=old).exists()
+    later = CaptchaStore.generate_key()
+    CaptchaStore.objects.filter(hashkey=later).update(
+        expiration=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    CaptchaForm({"captcha_0": "unknown", "captcha_1": "12345"}).is_valid()
+    # Swept a moment ago: the next sweep waits for the minute to pass.
+    assert CaptchaStore.objects.filter(hashkey=later).exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_answer_is_refused_and_uses_nothing_up():
+    key = CaptchaStore.generate_key()
+    form = CaptchaForm({"captcha_0": key, "captcha_1": ""})
+    assert not form.is_valid()
+    assert form.errors["captcha"] == ["请输入验证码。"]
+    assert CaptchaStore.objects.filter(hashkey=key).exists()
