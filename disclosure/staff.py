@@ -11,6 +11,8 @@ from django.db.models import Q
 
 from wagtail.models import GroupPagePermission
 
+from sunlight import pagecache
+
 from . import units as unit_rules
 from .models import UnitGroup, UnitPage
 
@@ -101,6 +103,8 @@ def refresh_supervisors():
         if wanted != current:
             changed.append(UnitPage(pk=pk, supervisor_id=wanted))
     UnitPage.objects.bulk_update(changed, ["supervisor"], batch_size=500)
+    if changed:
+        pagecache.bump_all()  # bulk writes send no signals; 举报 routing reads this
     return len(changed)
 
 

@@ -10,7 +10,8 @@ captcha, so a page whose view marks its forms with `punch()` (a result page with
 its rating and objection forms) is stored with markers in their place, and each
 later visitor gets the cached page with freshly rendered forms — a rating costs no
 page render. A page that sets the CSRF cookie outside a hole is never stored.
-`fragment()` keeps a piece of markup per generation (the report form's unit list),
+`fragment()` keeps a piece of markup or data per generation (the report form's unit
+list, the unit tree 举报 routing reads),
 and the request's Wagtail Site with its root page is kept per host and generation,
 so a request that is not a cache hit does not look them up in the database.
 
@@ -93,9 +94,10 @@ def punch(request, renderer, html, **params):
 
 
 def fragment(name, build):
-    """A piece of markup that changes only with published content (e.g. the report
-    form's list of units): `build()` once per generation, shared by every worker.
-    Without the page cache, built every time."""
+    """A piece of markup or data that changes only with published content (the
+    report form's list of units, the unit tree 举报 routing reads): `build()` once
+    per generation, shared by every worker. Without the page cache, built every
+    time."""
     if not enabled():
         return build()
     key = f"{FRAGMENT_PREFIX}{name}"

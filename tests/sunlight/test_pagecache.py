@@ -271,3 +271,31 @@ def test_the_site_and_its_root_are_read_once_per_generation(client, office, item
     with CaptureQueriesContext(connection) as queries:
         client.get(office.url + "?third")
     assert [q for q in queries if "wagtailcore_site" in q["sql"]]
+
+
+def test_report_routing_follows_a_changed_supervisor_at_once(county, office):
+    """举报 routing reads the unit tree from the cache (per generation): a unit
+    given another supervising 纪委 routes the very next report there."""
+    from complaints import intake
+
+    assert intake.route_for(office, "工作人员").handler == "T01-A-J"
+    assert intake.route_for(office, "工作人员").handler == "T01-A-J"  # kept
+    office.supervisor_override = UnitPage.objects.get(code="T01-J")
+    office.save()
+    assert intake.route_for(office, "工作人员").handler == "T01-J"
+
+
+def test_supervisors_recomputed_in_bulk_expire_the_cached_unit_tree(county, office):
+    from complaints import intake
+    from disclosure.staff import refresh_supervisors
+    from sunlight import pagecache
+
+    # A stale supervisor (a bulk write sends no signal) read into the cache...
+    UnitPage.objects.filter(pk=office.pk).update(
+        supervisor=UnitPage.objects.get(code="T01-J")
+    )
+    pagecache.bump_all()
+    assert intake.route_for(office, "工作人员").handler == "T01-J"
+    # ...is gone once the recompute puts the right one back.
+    assert refresh_supervisors() == 1
+    assert intake.route_for(office, "工作人员").handler == "T01-A-J"
