@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
 from sunlight import pagecache, throttle
-from sunlight.captcha import CaptchaField
+from sunlight.captcha import CaptchaField, fresh_form_html
 
 from . import ratings
 from .forms import refuse_control_characters
@@ -61,29 +61,37 @@ SUMMARY_CAPTION = "本事项评议情况"
 
 
 def rating_summary_html(request, result_id):
-    """The result's counts, read live: a hole of the cached result page, so that a
-    rating leaves the rest of the page cached."""
-    html = render_to_string(
-        "disclosure/includes/rating_summary.html",
-        {
-            "summary": ratings.summary(RatingTally.Scope.RESULT, result_id),
-            "caption": SUMMARY_CAPTION,
-        },
+    """The result's counts: a hole of the cached result page, so that a rating
+    leaves the rest of the page cached; kept rendered until a rating moves them."""
+    html = pagecache.fragment(
+        f"rating-summary:{result_id}",
+        lambda: render_to_string(
+            "disclosure/includes/rating_summary.html",
+            {
+                "summary": ratings.summary(RatingTally.Scope.RESULT, result_id),
+                "caption": SUMMARY_CAPTION,
+            },
+        ),
+        tag=f"counts:{result_id}",
     )
     return pagecache.punch(request, rating_summary_html, html, result_id=result_id)
 
 
 def rating_form_html(request, action, form=None):
-    """The rating form; a fresh one is a hole of the cached result page, rendered
+    """The rating form; a fresh one is a hole of the cached result page, made
     anew (CSRF token, captcha) for every visitor."""
-    html = render_to_string(
+    if form is not None:
+        return _render_rating_form(request, action, form)
+    html = fresh_form_html(request, "rating", _render_rating_form, action=action)
+    return pagecache.punch(request, rating_form_html, html, action=action)
+
+
+def _render_rating_form(request, action, form=None):
+    return render_to_string(
         "disclosure/includes/rating_form.html",
         {"form": form or RatingForm(), "action": action},
         request=request,
     )
-    if form is not None:
-        return html
-    return pagecache.punch(request, rating_form_html, html, action=action)
 
 
 def rate_view(unit, request, pk):

@@ -18,6 +18,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from sunlight import pagecache
+
 from . import deadlines, pii
 from .models import Result, UnitPage
 from .models.ratings import (
@@ -210,15 +212,14 @@ def _add_to_tallies(keys, column):
 
 def _expire_pages(rating, item_id):
     """Cached pages showing these counts: its item's, its unit's and every unit
-    above (their aggregates include the units below), the lists. (The result page
-    reads its own counts live, in a hole of its cached copy.)"""
-    from sunlight import pagecache
-
+    above (their aggregates include the units below), the lists, and the result's
+    own counts (a hole of its cached page, kept per `counts:` tag)."""
     path = UnitPage.objects.filter(pk=rating.unit_id).values_list("path", flat=True)
     path = path.first() or ""
     step = UnitPage.steplen
     pagecache.bump(
         "ratings",
+        f"counts:{rating.result_id}",
         f"item:{item_id}",
         *(f"unit-path:{path[:end]}" for end in range(step, len(path) + 1, step)),
     )
@@ -249,6 +250,7 @@ def recount():
         Result.objects.filter(rating_total__gt=0).update(rating_total=0)
         for row in totals:
             Result.objects.filter(pk=row["result_id"]).update(rating_total=row["n"])
+        pagecache.bump_all()  # bulk writes send no signals
     return len(tallies)
 
 

@@ -14,9 +14,15 @@ Checking an answer takes one statement: the challenge is deleted as it is read (
 attempt uses it up, right or wrong, as in django-simple-captcha). The library also
 deletes every expired challenge on each check — a scan of the table for every
 rating and report; here that sweep runs at most once a minute (a shared cache key).
+
+`fresh_form_html` serves a new form from a copy rendered once per process: each
+visitor's copy differs only in its CSRF token, its challenge and a few values (the
+form's address), so only those are put in — a new form then costs one INSERT (the
+challenge) instead of rendering every widget through Django's templates.
 """
 
 import datetime
+import re
 import secrets
 import shutil
 import subprocess  # noqa: S404 - a fixed binary with a list of arguments
@@ -30,9 +36,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms import MultiValueField
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from captcha.fields import CaptchaField as BaseCaptchaField
@@ -43,6 +52,8 @@ DIGITS = "0123456789"
 SPOKEN = "零一二三四五六七八九"
 LABEL = "验证码"
 INVALID = "验证码不正确或已过期，请重新输入图中数字（可点击“收听语音验证码”）。"
+CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_VALUE = re.compile(r'name="captcha_0" value="([0-9a-f]+)"')
 SWEEP_KEY = "captcha:swept"
 SWEEP_SECONDS = 60
 
@@ -143,6 +154,41 @@ def sweep_expired():
     """Delete expired challenges, at most once a minute across all workers."""
     if cache.add(SWEEP_KEY, 1, timeout=SWEEP_SECONDS):
         CaptchaStore.remove_expired()
+
+
+_stencils = {}
+
+
+def fresh_form_html(request, name, render, **values):
+    """A new, unbound form with a captcha for this visitor: `render(request,
+    **values)` is called once per process (per `name`, and per whether speech is
+    available) with stand-ins for `values`; every visitor's copy gets its own CSRF
+    token, a new challenge and `values` (escaped, as the template would) put in."""
+    stencil_key = (name, bool(espeak_path()))
+    stencil = _stencils.get(stencil_key)
+    if stencil is None:
+        stencil = _stencils[stencil_key] = _stencil(request, render, values)
+    html, slots = stencil
+    filled = {
+        "csrf": get_token(request),
+        "key": CaptchaStore.generate_key(),
+        **{field: escape(value) for field, value in values.items()},
+    }
+    for field, marker in slots.items():
+        html = html.replace(marker, filled[field])
+    return mark_safe(html)  # noqa: S308 - our template's output, escaped values
+
+
+def _stencil(request, render, values):
+    """(html with markers, {slot: marker}) from one real rendering."""
+    slots = {field: f"stencil-{field}-{secrets.token_hex(8)}" for field in values}
+    html = str(render(request, **slots))
+    csrf, key = CSRF_VALUE.search(html).group(1), KEY_VALUE.search(html).group(1)
+    CaptchaStore.objects.filter(hashkey=key).delete()  # rendered, never shown
+    slots["csrf"] = f"stencil-csrf-{secrets.token_hex(8)}"
+    slots["key"] = f"stencil-key-{secrets.token_hex(8)}"
+    html = html.replace(csrf, slots["csrf"]).replace(key, slots["key"])
+    return html, slots
 
 
 @never_cache

@@ -93,28 +93,31 @@ def punch(request, renderer, html, **params):
     )
 
 
-def fragment(name, build):
+def fragment(name, build, tag=None):
     """A piece of markup or data that changes only with published content (the
-    report form's list of units, the unit tree 举报 routing reads): `build()` once
-    per generation, shared by every worker. Without the page cache, built every
-    time."""
+    report form's list of units, the unit tree 举报 routing reads) — and, given a
+    `tag`, with what the tag stands for (a result's rating counts): `build()` once
+    per generation (and tag version), shared by every worker, read in one round
+    trip. Without the page cache, built every time."""
     if not enabled():
         return build()
     key = f"{FRAGMENT_PREFIX}{name}"
-    stored = cache.get_many([key, GENERATION_KEY])
-    generation, found = stored.get(GENERATION_KEY), stored.get(key)
-    if found is not None and found[0] == generation:
+    keys = [key, GENERATION_KEY] + ([TAG_PREFIX + tag] if tag else [])
+    stored = cache.get_many(keys)
+    version = tuple(stored.get(k) for k in keys[1:])  # read before the data
+    found = stored.get(key)
+    if found is not None and found[0] == version:
         return found[1]
-    html = build()
-    cache.set(key, (generation, html), timeout=settings.PAGE_CACHE_SECONDS)
-    return html
+    value = build()
+    cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def bump(*names):
     """Something shown under each tag changed: pages that show it are stale (once
     the change is committed, so that a page built after the bump shows it)."""
     if enabled() and names:
-        transaction.on_commit(lambda: [_increment(TAG_PREFIX + n) for n in names])
+        transaction.on_commit(lambda: _increment(*(TAG_PREFIX + n for n in names)))
 
 
 def bump_all(*args, **kwargs):
@@ -132,13 +135,19 @@ def _bump_generation():
     _increment(GENERATION_KEY)
 
 
-def _increment(key):
-    try:
-        cache.incr(key)
-    except ValueError:
-        # Not there (never set, or evicted): any new value differs from what
-        # entries recorded, except 1 — so start from a value no entry can hold.
-        cache.set(key, time.time_ns(), timeout=None)
+def _increment(*keys):
+    """Add 1 to each version. One missing (never set, or evicted) starts from a
+    value no entry can hold: any new value differs from what entries recorded
+    (None), except 1. With Redis, all keys in one round trip."""
+    together = getattr(cache, "increment_versions", None)
+    if together is not None:
+        together(keys, start=time.time_ns())
+        return
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), timeout=None)
 
 
 def _entry_key(request):

@@ -116,3 +116,48 @@ def test_a_missing_answer_is_refused_and_uses_nothing_up():
     assert not form.is_valid()
     assert form.errors["captcha"] == ["请输入验证码。"]
     assert CaptchaStore.objects.filter(hashkey=key).exists()
+
+
+def render_captcha_form(request, action):
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '<form action="{{ action }}">{% csrf_token %}{{ form.captcha }}</form>'
+    )
+    return template.render({"form": CaptchaForm(), "action": action}, request)
+
+
+@pytest.mark.django_db
+def test_a_fresh_form_is_the_real_rendering_with_each_visitors_token_and_challenge(
+    rf, monkeypatch
+):
+    monkeypatch.setattr(captcha, "_stencils", {})
+    forms_seen = []
+    for action in (
+        "/a/results/1/rating/",
+        '/b/"x"&<y>/rating/',
+        "/a/results/1/rating/",
+    ):
+        request = rf.get("/")
+        html = captcha.fresh_form_html(
+            request, "test", render_captcha_form, action=action
+        )
+        key = captcha.KEY_VALUE.search(html).group(1)
+        token = captcha.CSRF_VALUE.search(html).group(1)
+        assert CaptchaStore.objects.filter(hashkey=key).exists()
+        assert request.META["CSRF_COOKIE_NEEDS_UPDATE"]  # the cookie goes out
+        # Exactly what the template renders for this visitor, challenge and token.
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                CaptchaStore, "generate_key", classmethod(lambda c, g=0, k=key: k)
+            )
+            patch.setattr(
+                "django.template.context_processors.get_token", lambda r, t=token: t
+            )
+            expected = render_captcha_form(request, action)
+        assert html == expected
+        forms_seen.append((key, token))
+    assert len({key for key, _ in forms_seen}) == len({t for _, t in forms_seen}) == 3
+    assert len(captcha._stencils) == 1  # rendered once
+    # The rendering the copy was made from used a challenge nobody was shown.
+    assert CaptchaStore.objects.count() == 3

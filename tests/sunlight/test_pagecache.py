@@ -152,9 +152,27 @@ def test_a_result_page_is_cached_with_each_visitor_getting_fresh_forms(office, i
     assert rated.status_code == 302
     after = visitor.get(rated["Location"])
     assert state(after) == "MISS" and "感谢您的评议" in after.content.decode()
-    # The counts are read live in the cached page: a rating does not expire it.
+    # The counts are a hole of the cached page: a rating does not expire it.
     again = Client().get(url)
     assert state(again) == "HIT" and "共 1 人评议" in again.content.decode()
+
+
+def test_a_result_pages_counts_are_kept_until_a_rating_moves_them(
+    office, item, django_assert_num_queries
+):
+    result = make_result(item)
+    url = office.url + f"results/{result.pk}/"
+    Client().get(url)
+    Client().get(url)
+    visitor = Client()
+    # The counts come from the cache: the only queries are the new form's captcha.
+    with django_assert_num_queries(1):
+        assert "暂无评议" in visitor.get(url).content.decode()
+    ratings.submit(result, 1, "", "browser-token-000000000009")
+    assert "共 1 人评议" in Client().get(url).content.decode()
+    ratings.submit(result, 5, "", "browser-token-000000000010")
+    page = Client().get(url)
+    assert state(page) == "HIT" and "共 2 人评议" in page.content.decode()
 
 
 def test_a_page_with_a_token_outside_a_hole_is_never_stored(client, office):

@@ -37,6 +37,22 @@ def test_the_operations_the_site_uses(cache):
     assert cache.get("a") is None
 
 
+def test_versions_move_together_in_one_round_trip(cache, monkeypatch):
+    cache.set("tag:a", 7, timeout=None)
+    calls = []
+    original = redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.client.Pipeline,
+        "execute",
+        lambda pipe, *a, **k: calls.append(1) or original(pipe, *a, **k),
+    )
+    cache.increment_versions(["tag:a", "tag:new"], start=1_000)
+    assert calls == [1]
+    assert cache.get_many(["tag:a", "tag:new"]) == {"tag:a": 8, "tag:new": 1_001}
+    client = redis.Redis.from_url(URL)
+    assert client.ttl(cache.make_and_validate_key("tag:new")) == -1  # no expiry
+
+
 def test_one_client_serves_every_call(cache, monkeypatch):
     cache.get("warm")
     built = []
