@@ -157,16 +157,22 @@ def sweep_expired():
 
 
 _stencils = {}
+#: Copies kept per process; the keys may name a generation or a path, so the whole
+#: set is dropped when it grows past this.
+MAX_STENCILS = 64
 
 
 def fresh_form_html(request, name, render, **values):
     """A new, unbound form with a captcha for this visitor: `render(request,
-    **values)` is called once per process (per `name`, and per whether speech is
-    available) with stand-ins for `values`; every visitor's copy gets its own CSRF
-    token, a new challenge and `values` (escaped, as the template would) put in."""
+    **values)` is called once per process (per `name` — which must name whatever
+    else the rendering depends on — and per whether speech is available) with
+    stand-ins for `values`; every visitor's copy gets its own CSRF token, a new
+    challenge and `values` (escaped, as the template would) put in."""
     stencil_key = (name, bool(espeak_path()))
     stencil = _stencils.get(stencil_key)
     if stencil is None:
+        if len(_stencils) >= MAX_STENCILS:
+            _stencils.clear()
         stencil = _stencils[stencil_key] = _stencil(request, render, values)
     html, slots = stencil
     filled = {

@@ -79,6 +79,14 @@ def tag(request, *names):
     tags.update({key: versions.get(key) for key in keys})
 
 
+def generation(request):
+    """(True, the generation this request was served under) — or (False, None) when
+    the page cache is off or did not see the request: then nothing may be kept."""
+    if not enabled() or not hasattr(request, "_pagecache_generation"):
+        return False, None
+    return True, request._pagecache_generation
+
+
 def punch(request, renderer, html, **params):
     """Mark `html`, a form just rendered for this visitor, as a hole: the cached
     copy of the page keeps a marker, and every later visitor gets
@@ -202,6 +210,7 @@ class PublicPageCacheMiddleware:
             if all(current.get(name) == version for name, version in tags.items()):
                 return _replay(entry, request)
         _attach_site(request, site_key, found.get(site_key), generation)
+        request._pagecache_generation = generation
         if not eligible:
             return self.get_response(request)
         request._pagecache_tags = {}
