@@ -23,8 +23,8 @@ the public pages within 2× of the quiet figure.
    settings (DEBUG=0; whitenoise static after collectstatic), PostgreSQL, Redis (the
    Redis database named by --redis is FLUSHED before each server start),
    THROTTLE_ENABLED=0. Cold: PAGE_CACHE_SECONDS=0. Cached: the default (600 s).
-3. Load: a thread pool in Python (no wrk or locust in the project's environment;
-   one process also drives and checks the writes) — `--clients` closed-loop visitors, each
+3. Load: a thread pool in Python (no wrk or locust in the project's environment)
+   — `--clients` closed-loop visitors, each
    with its own http.client connection (keep-alive is asked for, but gunicorn's
    sync workers close every connection). Each visitor asks for a home, unit, item
    and search page in turn — a quarter of the requests each — from a fixed sample:
@@ -41,7 +41,10 @@ the public pages within 2× of the quiet figure.
    and `--reports-per-second` reports per second (open loop), each as a fresh
    browser: GET the form, read the captcha answer from the captcha store (as the
    contract allows benchmarks), POST; a rating then follows the redirect to the
-   page that thanks the rater, as a browser does. Afterwards every confirmed rating must be
+   page that thanks the rater, as a browser does. The writes run in a process of
+   their own: their client-side work (parsing forms, looking up answers) would
+   otherwise hold the visitors' GIL and be counted as the server's latency.
+   Afterwards every confirmed rating must be
    stored once (per result: stored rows == confirmations, rating_total agrees) and
    every confirmed report stored once under its form token (bench_reports.check).
 
@@ -52,6 +55,7 @@ each phase.
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import random
 import re
@@ -669,6 +673,45 @@ class Writers:
         self.pool.shutdown()
 
 
+def _write_in_own_process(port, db_url, targets, options, stop, results):
+    with Writers(port, db_url, targets, options) as writers:
+        results.send("started")
+        stop.wait()
+    results.send(
+        (writers.ratings, writers.reports, writers.scheduled_for, writers.finished)
+    )
+
+
+class WriterProcess:
+    """Writers in a process of their own: the writes' client-side work (reading
+    each form, looking up its captcha answer, parsing the answer) would otherwise
+    take the visitors' GIL and count as the server's latency. Same attributes as
+    Writers once done."""
+
+    def __init__(self, port, db_url, targets, options):
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self.results, child = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_write_in_own_process,
+            args=(port, db_url, targets, options, self.stop, child),
+            daemon=True,
+        )
+
+    def __enter__(self):
+        self.process.start()
+        if self.results.recv() != "started":
+            raise RuntimeError("the writer process did not start")
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.ratings, self.reports, self.scheduled_for, self.finished = (
+            self.results.recv()
+        )
+        self.process.join()
+
+
 def stored_ratings(db_url, ids):
     """{result id: (ratings stored, rating_total)}."""
     with psycopg.connect(db_url) as conn:
@@ -778,7 +821,7 @@ def main():
             cached = load(server.port, targets.pages, options.clients, options.seconds)
             show("cached (PAGE_CACHE_SECONDS=600)", cached)
             before = stored_ratings(url, [pk for pk, _ in targets.results])
-            with Writers(server.port, url, targets, options) as writers:
+            with WriterProcess(server.port, url, targets, options) as writers:
                 mixed = load(
                     server.port, targets.pages, options.clients, options.mixed_seconds
                 )
@@ -790,7 +833,7 @@ def main():
                 rate = options.paced_rate
                 quiet = paced_load(server.port, targets.pages, rate, options.seconds)
                 show(f"paced {rate:g} req/s, cached", quiet)
-                with Writers(server.port, url, targets, options) as paced_writers:
+                with WriterProcess(server.port, url, targets, options) as paced_writers:
                     busy = paced_load(
                         server.port, targets.pages, rate, options.mixed_seconds
                     )
