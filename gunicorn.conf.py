@@ -3,11 +3,14 @@
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-# Threaded (gthread) workers: a cached page is not kept waiting behind a slow form
-# page in the same worker (bench/bench_public_load.py, 4 ratings + 1 report a second:
-# public p95 3.5x quiet with 4 threads, 21x with sync workers; docs/deployment.md).
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Sync workers, gunicorn's advice of 2 per CPU + 1, behind nginx (which buffers slow
+# clients). Threads in a worker share its GIL: while one handles a rating or a
+# report, a cached page in another waits for the GIL in 5 ms turns —
+# bench/bench_public_load.py with 20 ratings + 5 reports a second measured public
+# p95 2.5x quiet with 4 workers x 4 threads, about 2x with sync workers
+# (docs/deployment.md, Capacity).
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 pythonpath = "site"
 accesslog = "-"

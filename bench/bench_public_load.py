@@ -6,7 +6,7 @@ run again while 20 ratings and 5 reports per second arrive: nothing lost, p95 of
 the public pages within 2× of the quiet figure.
 
     cd bench && ../.venv/bin/python bench_public_load.py [--units 1000]
-        [--items 100000] [--results 20000] [--workers 4] [--threads 4]
+        [--items 100000] [--results 20000] [--workers 5] [--threads 1]
         [--clients 8] [--seconds 30]
         [--mixed-seconds 60] [--ratings-per-second 20] [--reports-per-second 5]
         [--paced-rate 300]
@@ -123,13 +123,18 @@ def parse_args():
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--results", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn workers (gunicorn.conf.py's default)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="threads per worker passed to gunicorn, as gunicorn.conf.py"
-        " (1: sync workers, for comparison)",
+        default=1,
+        help="threads per worker passed to gunicorn (1, as gunicorn.conf.py: sync "
+        "workers; more: gthread, for comparison)",
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent visitors")
     parser.add_argument("--seconds", type=float, default=30, help="per quiet run")

@@ -98,6 +98,7 @@ def rate_view(unit, request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     result = get_object_or_404(public_results().filter(unit=unit), pk=pk)
+    result.unit = unit  # routed here: its page and tree path are known
     form = RatingForm(request.POST)
     token = request.COOKIES.get(COOKIE, "")
     if not form.is_valid():

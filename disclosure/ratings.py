@@ -163,13 +163,15 @@ def submit(result, level, comment, token, now=None):
                 rating.save()
         except IntegrityError as error:
             raise AlreadyRated from error
-        count(rating, result.item_id)
+        unit = result.unit if Result.unit.is_cached(result) else None
+        count(rating, result.item_id, unit_path=unit.path if unit else None)
     return rating
 
 
-def count(rating, item_id):
+def count(rating, item_id, unit_path=None):
     """Add the rating to its result's, item's and unit's tallies and to the
-    result's `rating_total`, in the caller's transaction."""
+    result's `rating_total`, in the caller's transaction (`unit_path`: the rating
+    unit's tree path, when the caller has it)."""
     keys = sorted(
         [
             (RatingTally.Scope.ITEM, item_id),
@@ -182,7 +184,7 @@ def count(rating, item_id):
     Result.objects.filter(pk=rating.result_id).update(
         rating_total=F("rating_total") + 1
     )
-    _expire_pages(rating, item_id)
+    _expire_pages(rating, item_id, unit_path)
 
 
 def _add_to_tallies(keys, column):
@@ -210,12 +212,13 @@ def _add_to_tallies(keys, column):
         )
 
 
-def _expire_pages(rating, item_id):
+def _expire_pages(rating, item_id, path=None):
     """Cached pages showing these counts: its item's, its unit's and every unit
     above (their aggregates include the units below), the lists, and the result's
     own counts (a hole of its cached page, kept per `counts:` tag)."""
-    path = UnitPage.objects.filter(pk=rating.unit_id).values_list("path", flat=True)
-    path = path.first() or ""
+    if path is None:
+        path = UnitPage.objects.filter(pk=rating.unit_id).values_list("path", flat=True)
+        path = path.first() or ""
     step = UnitPage.steplen
     pagecache.bump(
         "ratings",

@@ -101,24 +101,36 @@ def punch(request, renderer, html, **params):
     )
 
 
-def fragment(name, build, tag=None):
+def fragment(name, build, tag=None, local=False):
     """A piece of markup or data that changes only with published content (the
     report form's list of units, the unit tree 举报 routing reads) — and, given a
     `tag`, with what the tag stands for (a result's rating counts): `build()` once
     per generation (and tag version), shared by every worker, read in one round
-    trip. Without the page cache, built every time."""
+    trip. `local` keeps it in this process instead (for data that is slower to
+    unpickle than to build; only the versions are read from the cache). Without the
+    page cache, built every time."""
     if not enabled():
         return build()
     key = f"{FRAGMENT_PREFIX}{name}"
-    keys = [key, GENERATION_KEY] + ([TAG_PREFIX + tag] if tag else [])
-    stored = cache.get_many(keys)
-    version = tuple(stored.get(k) for k in keys[1:])  # read before the data
-    found = stored.get(key)
+    version_keys = [GENERATION_KEY] + ([TAG_PREFIX + tag] if tag else [])
+    stored = cache.get_many(version_keys if local else [key, *version_keys])
+    version = tuple(stored.get(k) for k in version_keys)  # read before the data
+    found = _local_fragments.get(key) if local else stored.get(key)
     if found is not None and found[0] == version:
         return found[1]
     value = build()
-    cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
+    if local and version[0] is None:
+        # No generation yet (a new or emptied Redis): start one, so that a copy
+        # kept now can never match a later empty one.
+        _bump_generation()
+    elif local:
+        _local_fragments[key] = (version, value)
+    else:
+        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
     return value
+
+
+_local_fragments = {}
 
 
 def bump(*names):

@@ -359,3 +359,45 @@ def test_each_visitor_of_the_report_form_gets_their_own_tokens(client, county):
     )
     assert filed.status_code == 200
     assert Report.objects.get().code in re.sub(r"\s", "", filed.content.decode())
+
+
+def test_a_fragment_kept_in_the_process_follows_the_generation(county):
+    from django.core.cache import cache
+
+    from sunlight import pagecache
+
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    cache.delete(pagecache.GENERATION_KEY)
+    # Without a generation nothing is kept; one is started instead.
+    assert pagecache.fragment("test-local", build, local=True) == 1
+    assert cache.get(pagecache.GENERATION_KEY) is not None
+    assert pagecache.fragment("test-local", build, local=True) == 2
+    assert pagecache.fragment("test-local", build, local=True) == 2  # kept
+    pagecache.bump_all()
+    assert pagecache.fragment("test-local", build, local=True) == 3
+    cache.clear()  # Redis emptied: the kept copy is not trusted
+    assert pagecache.fragment("test-local", build, local=True) == 4
+
+
+def test_a_rating_sent_through_the_form_expires_its_unit_and_the_units_above(
+    client, county, office, item
+):
+    result = make_result(item)
+    township = UnitPage.objects.get(code="T01-A")
+    pages = [office.url, township.url, county.url]
+    for url in pages:
+        client.get(url)
+    url = office.url + f"results/{result.pk}/"
+    visitor = Client()
+    fields = form_fields(visitor.get(url).content.decode())
+    answer = CaptchaStore.objects.get(hashkey=fields["captcha_0"]).response
+    rated = visitor.post(url + "rating/", {**fields, "level": 4, "captcha_1": answer})
+    assert rated.status_code == 302
+    for page in pages:
+        response = client.get(page)
+        assert state(response) == "MISS" and "共 1 人评议" in response.content.decode()
