@@ -469,6 +469,7 @@ def summarise(timings, elapsed):
             len(own),
             statistics.median(own) if own else float("nan"),
             p95(own),
+            sum(1 for k, _, _, cache in timings if k == kind and cache != "HIT"),
         )
     errors = [status for _, _, status, _ in timings if status != 200]
     hits = sum(1 for _, _, _, cache in timings if cache == "HIT")
@@ -492,10 +493,10 @@ def show(label, run):
         f"(load average {load1:.2f}/{load5:.2f})",
         flush=True,
     )
-    for kind, (count, p50, p95_) in run.figures.items():
+    for kind, (count, p50, p95_, misses) in run.figures.items():
         print(
             f"    {kind:<7}{count:7,} requests  p50 {p50 * 1000:7.1f} ms  "
-            f"p95 {p95_ * 1000:7.1f} ms",
+            f"p95 {p95_ * 1000:7.1f} ms  not from the cache {misses:,}",
             flush=True,
         )
 

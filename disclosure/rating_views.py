@@ -1,5 +1,6 @@
 """The 一事一评议 form on every result page (DESIGN contract: the five levels,
-评议意见, 验证码, 提交评议; 感谢您的评议 / 您已评议).
+评议意见, 验证码, 提交评议; 感谢您的评议 / 您已评议), and the rating counts of
+result, item and unit pages.
 
 Works without JavaScript: a plain POST, answered by a redirect back to the result
 (the rating counted) or by the result page with the form's errors. The browser is
@@ -58,23 +59,56 @@ class RatingForm(forms.Form):
 
 
 SUMMARY_CAPTION = "本事项评议情况"
+ITEM_SUMMARY_CAPTION = "本事项办理结果的群众评议"
+UNIT_SUMMARY_CAPTION = "群众评议（含下属单位）"
+
+
+def _summary_html(name, tag, read, caption):
+    """Rating counts rendered once per version of `tag` (a rating moves it)."""
+    return pagecache.fragment(
+        name,
+        lambda: render_to_string(
+            "disclosure/includes/rating_summary.html",
+            {"summary": read(), "caption": caption},
+        ),
+        tag=tag,
+    )
+
+
+# The counts on the result, item and unit pages are holes of their cached copies,
+# so that a rating (20 a second at peak) expires none of those pages.
 
 
 def rating_summary_html(request, result_id):
-    """The result's counts: a hole of the cached result page, so that a rating
-    leaves the rest of the page cached; kept rendered until a rating moves them."""
-    html = pagecache.fragment(
+    html = _summary_html(
         f"rating-summary:{result_id}",
-        lambda: render_to_string(
-            "disclosure/includes/rating_summary.html",
-            {
-                "summary": ratings.summary(RatingTally.Scope.RESULT, result_id),
-                "caption": SUMMARY_CAPTION,
-            },
-        ),
-        tag=f"counts:{result_id}",
+        f"counts:{result_id}",
+        lambda: ratings.summary(RatingTally.Scope.RESULT, result_id),
+        SUMMARY_CAPTION,
     )
     return pagecache.punch(request, rating_summary_html, html, result_id=result_id)
+
+
+def item_rating_summary_html(request, item_id):
+    html = _summary_html(
+        f"item-rating-summary:{item_id}",
+        f"item:{item_id}",
+        lambda: ratings.summary(RatingTally.Scope.ITEM, item_id),
+        ITEM_SUMMARY_CAPTION,
+    )
+    return pagecache.punch(request, item_rating_summary_html, html, item_id=item_id)
+
+
+def unit_rating_summary_html(request, unit_path):
+    """A unit's counts with the units below it (a rating bumps the tags of its
+    unit's path and every path above)."""
+    html = _summary_html(
+        f"unit-rating-summary:{unit_path}",
+        f"unit-path:{unit_path}",
+        lambda: ratings.path_summary(unit_path),
+        UNIT_SUMMARY_CAPTION,
+    )
+    return pagecache.punch(request, unit_rating_summary_html, html, unit_path=unit_path)
 
 
 def rating_form_html(request, action, form=None):

@@ -96,9 +96,14 @@ def summary(scope, object_id):
 
 def unit_summary(unit):
     """A unit's aggregate with the units below it: one query over their tallies."""
+    return path_summary(unit.path)
+
+
+def path_summary(path):
+    """The aggregate of the unit at tree `path` and the units below it."""
     sums = RatingTally.objects.filter(
         scope=RatingTally.Scope.UNIT,
-        object_id__in=UnitPage.objects.filter(path__startswith=unit.path).values("pk"),
+        object_id__in=UnitPage.objects.filter(path__startswith=path).values("pk"),
     ).aggregate(**{column: Sum(column) for column in RatingTally.COLUMNS.values()})
     return Summary(
         {level: sums[column] or 0 for level, column in RatingTally.COLUMNS.items()}

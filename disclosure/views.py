@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from disclosure import exports, ratings
+from disclosure import exports
 from disclosure.filters import PowerItemFilter, facets
 from disclosure.flowchart import render_flowchart
 from disclosure.models import (
@@ -23,7 +23,6 @@ from disclosure.models import (
     NegativeListItem,
     PowerItem,
     ProcessStep,
-    RatingTally,
 )
 
 PER_PAGE = 20
@@ -190,10 +189,9 @@ ITEM_RESULTS_SHOWN = 10
 
 def _item_results(unit, item, request):
     """The item's newest public results, with a link to all of them."""
+    from disclosure.rating_views import item_rating_summary_html
     from disclosure.views_results import add_result_urls, listed, public_results
-    from sunlight import pagecache
 
-    pagecache.tag(request, f"item:{item.pk}")
     results = list(
         listed(public_results().filter(item=item)).order_by(
             "-disclosed_on", "-result_date", "-pk"
@@ -204,7 +202,7 @@ def _item_results(unit, item, request):
     return {
         "item_results": results,
         "item_results_url": f"{url}?item={item.code}",
-        "rating_summary": ratings.summary(RatingTally.Scope.ITEM, item.pk),
+        "rating_summary_html": item_rating_summary_html(request, item.pk),
     }
 
 

@@ -174,11 +174,9 @@ class UnitPage(RoutablePageMixin, UnitTreeRouteMixin, Page):
     @path("")
     def index_route(self, request, *args, **kwargs):
         """The unit page with its power lists (the `?list=` tab, filters, page)."""
-        from disclosure.ratings import unit_summary
+        from disclosure.rating_views import unit_rating_summary_html
         from disclosure.views import unit_lists
-        from sunlight import pagecache
 
-        pagecache.tag(request, f"unit-path:{self.path}")
         request.is_preview = getattr(request, "is_preview", False)
         subunits = list(
             UnitPage.objects.child_of(self)
@@ -191,7 +189,7 @@ class UnitPage(RoutablePageMixin, UnitTreeRouteMixin, Page):
             context_overrides={
                 "subunits": subunits,
                 "subunit_groups": _grouped(subunits, self),
-                "rating_summary": unit_summary(self),
+                "rating_summary_html": unit_rating_summary_html(request, self.path),
                 **unit_lists(self, request),
             },
         )

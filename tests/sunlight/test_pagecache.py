@@ -80,18 +80,26 @@ def test_unpublishing_an_item_removes_its_page_at_once(client, office, item):
 def test_a_rating_moves_the_aggregates_without_emptying_other_pages(
     client, county, office, item
 ):
+    """Unit and item pages show their counts in holes: after a rating they are
+    still served from the cache, with the new counts; the lists, whose rows show
+    each result's count, are rebuilt."""
     result = make_result(item)
     other = UnitPage.objects.get(code="T01-A-2")
     township = UnitPage.objects.get(code="T01-A")
     pages = [office.url, township.url, county.url, office.url + "powers/C-1/"]
-    for url in [*pages, other.url, "/"]:
+    lists = [office.url + "results/", "/results/"]
+    for url in [*pages, *lists, other.url, "/"]:
         client.get(url)
     ratings.submit(result, 5, "", "browser-token-000000000001")
     for url in pages:
         response = client.get(url)
-        assert state(response) == "MISS", url
+        assert state(response) == "HIT", url
         assert "共 1 人评议" in response.content.decode(), url
-    assert state(client.get(other.url)) == "HIT"  # nothing it shows changed
+    for url in lists:
+        response = client.get(url)
+        assert state(response) == "MISS", url
+        assert "1 条" in response.content.decode(), url
+    assert "暂无评议" in client.get(other.url).content.decode()
     assert state(client.get("/")) == "HIT"
 
 
@@ -212,21 +220,20 @@ def test_the_cache_is_off_without_a_lifetime(client, office, settings):
 def test_a_page_built_before_a_rating_commits_is_not_served_after_it(
     client, office, item, monkeypatch
 ):
-    """The versions are read before the data: a rating committed while the page is
-    being built leaves the stored copy stale, not wrong."""
+    """The versions are read before the data: a rating committed while the unit's
+    counts are being read leaves the kept copy stale, not wrong."""
     result = make_result(item)
-    original = ratings.unit_summary
+    original = ratings.path_summary
 
-    def rate_meanwhile(unit):
-        found = original(unit)
+    def rate_meanwhile(path):
+        found = original(path)
         ratings.submit(result, 1, "", "browser-token-000000000002")
         return found
 
-    monkeypatch.setattr(ratings, "unit_summary", rate_meanwhile)
+    monkeypatch.setattr(ratings, "path_summary", rate_meanwhile)
     assert "暂无评议" in client.get(office.url).content.decode()
-    monkeypatch.setattr(ratings, "unit_summary", original)
-    fresh = client.get(office.url)
-    assert state(fresh) == "MISS" and "共 1 人评议" in fresh.content.decode()
+    monkeypatch.setattr(ratings, "path_summary", original)
+    assert "共 1 人评议" in client.get(office.url).content.decode()
 
 
 def test_dates_in_the_future_do_not_break_a_replay(client, office, time_machine):
@@ -384,12 +391,12 @@ def test_a_fragment_kept_in_the_process_follows_the_generation(county):
     assert pagecache.fragment("test-local", build, local=True) == 4
 
 
-def test_a_rating_sent_through_the_form_expires_its_unit_and_the_units_above(
+def test_a_rating_sent_through_the_form_moves_its_unit_and_the_units_above(
     client, county, office, item
 ):
     result = make_result(item)
     township = UnitPage.objects.get(code="T01-A")
-    pages = [office.url, township.url, county.url]
+    pages = [office.url, township.url, county.url, office.url + "results/"]
     for url in pages:
         client.get(url)
     url = office.url + f"results/{result.pk}/"
@@ -398,6 +405,6 @@ def test_a_rating_sent_through_the_form_expires_its_unit_and_the_units_above(
     answer = CaptchaStore.objects.get(hashkey=fields["captcha_0"]).response
     rated = visitor.post(url + "rating/", {**fields, "level": 4, "captcha_1": answer})
     assert rated.status_code == 302
-    for page in pages:
-        response = client.get(page)
-        assert state(response) == "MISS" and "共 1 人评议" in response.content.decode()
+    for page in pages[:3]:
+        assert "共 1 人评议" in client.get(page).content.decode(), page
+    assert "1 条" in client.get(pages[3]).content.decode()
