@@ -9,9 +9,11 @@ Forms are *holes*: a form carries the visitor's own CSRF token and a single-use
 captcha, so a page whose view marks its forms with `punch()` (a result page with
 its rating and objection forms) is stored with markers in their place, and each
 later visitor gets the cached page with freshly rendered forms — a rating costs no
-page render. A page that sets the CSRF cookie outside a hole is never stored.
-`fragment()` keeps a piece of markup or data per generation (the report form's unit
-list, the unit tree 举报 routing reads),
+page render. A page that sets the CSRF cookie outside a hole is never stored. The
+rating counts of result, item and unit pages are holes too, so a rating expires
+none of those pages, only the small piece showing the counts.
+`fragment()` keeps a piece of markup or data per generation, and optionally per tag
+(the report form's unit list, the unit tree 举报 routing reads, those counts),
 and the request's Wagtail Site with its root page is kept per host and generation,
 so a request that is not a cache hit does not look them up in the database.
 
@@ -19,9 +21,10 @@ When it is dropped — exactly when something the page shows changes:
 - a *generation* number covers everything published: any page or snippet published
   or unpublished, a unit, item, result, decision, calendar day or site setting saved
   or deleted, an import — all bump it (see sunlight.apps / `bump_all`);
-- *tags* cover what changes often: a page records the tags it shows (a result's
-  rating count, a unit's or item's rating aggregate) and a new rating bumps only
-  those, so 20 ratings a second do not empty the whole cache.
+- *tags* cover what changes often: a page or fragment records the tags it shows (a
+  result's rating count, a unit's or item's rating aggregate, the lists' per-result
+  counts) and a new rating bumps only those, so 20 ratings a second do not empty
+  the whole cache.
 
 An entry is served only when its generation and every tag version still match (two
 cache round trips). The cache is Django's: Redis when REDIS_URL is set — which is
@@ -119,11 +122,9 @@ def fragment(name, build, tag=None, local=False):
     if found is not None and found[0] == version:
         return found[1]
     value = build()
-    if local and version[0] is None:
-        # No generation yet (a new or emptied Redis): start one, so that a copy
-        # kept now can never match a later empty one.
-        _bump_generation()
-    elif local:
+    if local and version[0] is not None:
+        # (Without a generation — outside a request, before the middleware has
+        # started one — a copy kept now could match a later emptied cache.)
         _local_fragments[key] = (version, value)
     else:
         cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
@@ -153,6 +154,13 @@ def bump_all(*args, **kwargs):
 
 def _bump_generation():
     _increment(GENERATION_KEY)
+
+
+def _start_generation():
+    """A new or emptied cache has no generation yet: start one (from a value no
+    entry can hold), so that what is kept from now on names one."""
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    return cache.get(GENERATION_KEY)
 
 
 def _increment(*keys):
@@ -216,6 +224,8 @@ class PublicPageCacheMiddleware:
         )
         entry = found.get(key)
         generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _start_generation()
         if entry is not None and entry["generation"] == generation:
             tags = entry["tags"]
             current = cache.get_many(list(tags)) if tags else {}
