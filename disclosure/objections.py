@@ -13,10 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 
-from sunlight import pagecache, throttle
-from sunlight.captcha import CaptchaField, fresh_form_html
+from sunlight import throttle
+from sunlight.captcha import CaptchaField, form_hole
 
 from .forms import refuse_control_characters
 from .results import raise_objection
@@ -49,19 +48,14 @@ class ObjectionForm(forms.Form):
 
 
 def objection_form_html(request, action, form=None):
-    """The objection form; a fresh one is a hole of the cached result page, made
-    anew (CSRF token, captcha) for every visitor."""
-    if form is not None:
-        return _render_objection_form(request, action, form)
-    html = fresh_form_html(request, "objection", _render_objection_form, action=action)
-    return pagecache.punch(request, objection_form_html, html, action=action)
-
-
-def _render_objection_form(request, action, form=None):
-    return render_to_string(
+    """The objection form, made anew (CSRF token, captcha) for every visitor."""
+    return form_hole(
+        request,
+        objection_form_html,
         "disclosure/includes/objection_form.html",
-        {"form": form or ObjectionForm(), "action": action},
-        request=request,
+        ObjectionForm,
+        action,
+        form,
     )
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
 from sunlight import pagecache, throttle
-from sunlight.captcha import CaptchaField, fresh_form_html
+from sunlight.captcha import CaptchaField, form_hole
 
 from . import ratings
 from .forms import refuse_control_characters
@@ -63,9 +63,11 @@ ITEM_SUMMARY_CAPTION = "本事项办理结果的群众评议"
 UNIT_SUMMARY_CAPTION = "群众评议（含下属单位）"
 
 
-def _summary_html(name, tag, read, caption):
-    """Rating counts rendered once per version of `tag` (a rating moves it)."""
-    return pagecache.fragment(
+def _counts_hole(request, renderer, name, tag, read, caption, **params):
+    """Rating counts rendered once per version of `tag` (a rating moves it), as a
+    hole of the cached page that every visitor gets from `renderer(request,
+    **params)`."""
+    html = pagecache.fragment(
         name,
         lambda: render_to_string(
             "disclosure/includes/rating_summary.html",
@@ -73,6 +75,7 @@ def _summary_html(name, tag, read, caption):
         ),
         tag=tag,
     )
+    return pagecache.punch(request, renderer, html, **params)
 
 
 # The counts on the result, item and unit pages are holes of their cached copies,
@@ -80,51 +83,52 @@ def _summary_html(name, tag, read, caption):
 
 
 def rating_summary_html(request, result_id):
-    html = _summary_html(
+    return _counts_hole(
+        request,
+        rating_summary_html,
         f"rating-summary:{result_id}",
         f"counts:{result_id}",
         lambda: ratings.summary(RatingTally.Scope.RESULT, result_id),
         SUMMARY_CAPTION,
+        result_id=result_id,
     )
-    return pagecache.punch(request, rating_summary_html, html, result_id=result_id)
 
 
 def item_rating_summary_html(request, item_id):
-    html = _summary_html(
+    return _counts_hole(
+        request,
+        item_rating_summary_html,
         f"item-rating-summary:{item_id}",
         f"item:{item_id}",
         lambda: ratings.summary(RatingTally.Scope.ITEM, item_id),
         ITEM_SUMMARY_CAPTION,
+        item_id=item_id,
     )
-    return pagecache.punch(request, item_rating_summary_html, html, item_id=item_id)
 
 
 def unit_rating_summary_html(request, unit_path):
     """A unit's counts with the units below it (a rating bumps the tags of its
     unit's path and every path above)."""
-    html = _summary_html(
+    return _counts_hole(
+        request,
+        unit_rating_summary_html,
         f"unit-rating-summary:{unit_path}",
         f"unit-path:{unit_path}",
         lambda: ratings.path_summary(unit_path),
         UNIT_SUMMARY_CAPTION,
+        unit_path=unit_path,
     )
-    return pagecache.punch(request, unit_rating_summary_html, html, unit_path=unit_path)
 
 
 def rating_form_html(request, action, form=None):
-    """The rating form; a fresh one is a hole of the cached result page, made
-    anew (CSRF token, captcha) for every visitor."""
-    if form is not None:
-        return _render_rating_form(request, action, form)
-    html = fresh_form_html(request, "rating", _render_rating_form, action=action)
-    return pagecache.punch(request, rating_form_html, html, action=action)
-
-
-def _render_rating_form(request, action, form=None):
-    return render_to_string(
+    """The rating form, made anew (CSRF token, captcha) for every visitor."""
+    return form_hole(
+        request,
+        rating_form_html,
         "disclosure/includes/rating_form.html",
-        {"form": form or RatingForm(), "action": action},
-        request=request,
+        RatingForm,
+        action,
+        form,
     )
 
 

@@ -37,6 +37,7 @@ from django.db import connection
 from django.forms import MultiValueField
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -47,6 +48,8 @@ from django.views.decorators.cache import never_cache
 from captcha.fields import CaptchaField as BaseCaptchaField
 from captcha.fields import CaptchaTextInput
 from captcha.models import CaptchaStore
+
+from . import pagecache
 
 DIGITS = "0123456789"
 SPOKEN = "零一二三四五六七八九"
@@ -183,6 +186,22 @@ def fresh_form_html(request, name, render, **values):
     for field, marker in slots.items():
         html = html.replace(marker, filled[field])
     return mark_safe(html)  # noqa: S308 - our template's output, escaped values
+
+
+def form_hole(request, renderer, template, form_class, action, form=None):
+    """A form of a cached page posting to `action`, rendered from `template`: a
+    bound `form` (returned with its errors) as it is; a fresh one filled into this
+    process's copy and marked as a hole, which every later visitor of the cached
+    page gets from `renderer(request, action=action)` (sunlight.pagecache.punch)."""
+
+    def render(request, action, form=None):
+        context = {"form": form or form_class(), "action": action}
+        return render_to_string(template, context, request=request)
+
+    if form is not None:
+        return render(request, action, form)
+    html = fresh_form_html(request, template, render, action=action)
+    return pagecache.punch(request, renderer, html, action=action)
 
 
 def _stencil(request, render, values):

@@ -22,10 +22,11 @@ def token_of(html):
 
 @pytest.fixture
 def report_data(client, county):
-    """A valid anonymous report's POST data, captcha and token read from a fresh form."""
+    """A valid anonymous report's POST data, captcha and token read from a fresh
+    form (fetched by `visitor`, the test's client unless given)."""
 
-    def build(**overrides):
-        html = client.get("/report/").content.decode()
+    def build(visitor=None, **overrides):
+        html = (visitor or client).get("/report/").content.decode()
         key, answer = captcha_answer(html)
         data = {
             "mode": "anonymous",

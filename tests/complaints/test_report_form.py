@@ -5,6 +5,7 @@ import io
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 import pytest
 from PIL import Image
@@ -366,3 +367,27 @@ def test_a_stored_report_is_confirmed_even_if_the_page_cannot_be_built(
     report = Report.objects.get()
     assert response.status_code == 200
     assert report.grouped_code in response.content.decode()
+
+
+def test_each_visitor_of_the_report_form_gets_their_own_tokens(report_data, settings):
+    """The report form is filled into a copy kept per generation: every visitor
+    has their own CSRF token, captcha and form token, and the form works."""
+    from sunlight import captcha
+
+    settings.PAGE_CACHE_SECONDS = 600
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(3)]
+    forms = [(visitor, visitor.get("/report/")) for visitor in visitors]
+    for _, response in forms:
+        assert "no-store" in response["Cache-Control"]
+        assert "csrftoken" in response.cookies
+    htmls = [response.content.decode() for _, response in forms]
+    for pattern in (r'name="token" value="([^"]+)"', r'name="captcha_0" value="(\w+)"'):
+        assert len({re.search(pattern, html).group(1) for html in htmls}) == 3
+    assert any(name[0] == "report-form" for name, _ in captcha._stencils)  # a copy
+    # The token filled in is the one this visitor's CSRF cookie accepts.
+    visitor = visitors[-1]
+    data = report_data(visitor=visitor)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', htmls[-1])
+    filed = visitor.post("/report/", {**data, "csrfmiddlewaretoken": token.group(1)})
+    assert filed.status_code == 200
+    assert Report.objects.get().code in re.sub(r"\s", "", filed.content.decode())

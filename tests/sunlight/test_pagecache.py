@@ -326,48 +326,6 @@ def test_supervisors_recomputed_in_bulk_expire_the_cached_unit_tree(county, offi
     assert intake.route_for(office, "工作人员").handler == "T01-A-J"
 
 
-def test_each_visitor_of_the_report_form_gets_their_own_tokens(client, county):
-    """The report form is filled into a copy kept per generation: every visitor
-    has their own CSRF token, captcha and form token, and the form works."""
-    from complaints.models import Report
-    from tests.complaints.conftest import PASSWORD, captcha_answer, token_of
-
-    pages = [Client(enforce_csrf_checks=True) for _ in range(3)]
-    seen = [(visitor, visitor.get("/report/")) for visitor in pages]
-    htmls = [response.content.decode() for _, response in seen]
-    for _, response in seen:
-        assert "no-store" in response["Cache-Control"]
-        assert "csrftoken" in response.cookies
-    for pattern in (r'name="token" value="([^"]+)"', r'name="captcha_0" value="(\w+)"'):
-        assert len({re.search(pattern, html).group(1) for html in htmls}) == 3
-    from sunlight import captcha
-
-    assert any(name[0] == "report-form" for name, _ in captcha._stencils)  # a copy
-    visitor, response = seen[-1]
-    html = htmls[-1]
-    key, answer = captcha_answer(html)
-    filed = visitor.post(
-        "/report/",
-        {
-            "csrfmiddlewaretoken": re.search(
-                r'name="csrfmiddlewaretoken" value="([^"]+)"', html
-            ).group(1),
-            "token": token_of(html),
-            "mode": "anonymous",
-            "accused_person": "吴某某",
-            "accused_post": "工作人员",
-            "accused_unit": UnitPage.objects.get(code="T01-A-1").pk,
-            "content": "吴某某在高龄津贴审核中要求老人家属请客送礼后才给办理。",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
-            "captcha_0": key,
-            "captcha_1": answer,
-        },
-    )
-    assert filed.status_code == 200
-    assert Report.objects.get().code in re.sub(r"\s", "", filed.content.decode())
-
-
 def test_a_fragment_kept_in_the_process_follows_the_generation(client, county):
     from django.core.cache import cache
 
