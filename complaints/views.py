@@ -131,8 +131,8 @@ def _blank_report_page(request):
     """The form for a new report. Under the page cache, a copy per generation of
     published content (the unit list, the footer) is filled with this visitor's
     CSRF token, captcha and form token instead of rendering ~30 fields anew."""
-    known, generation = pagecache.generation(request)
-    if not known:
+    generation = pagecache.generation(request)
+    if generation is None:
         return _render(request, "complaints/report_form.html", {"form": ReportForm()})
     name = (
         "report-form",

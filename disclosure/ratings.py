@@ -94,13 +94,9 @@ def summary(scope, object_id):
     return Summary(tally.counts()) if tally else EMPTY
 
 
-def unit_summary(unit):
-    """A unit's aggregate with the units below it: one query over their tallies."""
-    return path_summary(unit.path)
-
-
 def path_summary(path):
-    """The aggregate of the unit at tree `path` and the units below it."""
+    """The aggregate of the unit at tree `path` and the units below it: one query
+    over their tallies."""
     sums = RatingTally.objects.filter(
         scope=RatingTally.Scope.UNIT,
         object_id__in=UnitPage.objects.filter(path__startswith=path).values("pk"),

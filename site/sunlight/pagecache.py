@@ -83,11 +83,9 @@ def tag(request, *names):
 
 
 def generation(request):
-    """(True, the generation this request was served under) — or (False, None) when
-    the page cache is off or did not see the request: then nothing may be kept."""
-    if not enabled() or not hasattr(request, "_pagecache_generation"):
-        return False, None
-    return True, request._pagecache_generation
+    """The generation this request was served under — None when the page cache is
+    off or did not see the request: then nothing may be kept."""
+    return getattr(request, "_pagecache_generation", None) if enabled() else None
 
 
 def punch(request, renderer, html, **params):
@@ -122,12 +120,12 @@ def fragment(name, build, tag=None, local=False):
     if found is not None and found[0] == version:
         return found[1]
     value = build()
-    if local and version[0] is not None:
+    if not local:
+        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
+    elif version[0] is not None:
         # (Without a generation — outside a request, before the middleware has
         # started one — a copy kept now could match a later emptied cache.)
         _local_fragments[key] = (version, value)
-    else:
-        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
     return value
 
 

@@ -224,7 +224,7 @@ def test_aggregates_on_result_item_and_unit_pages(client, result, office, county
     for unit in (office, township, county):
         page = client.get(unit.url).content.decode()
         assert "满意率 <strong>75.0%</strong>" in page, unit.code
-    assert ratings.unit_summary(county).total == 4
+    assert ratings.path_summary(county.path).total == 4
     api = client.get("/api/v1/results/").json()["results"][0]
     assert api["rating_total"] == 4 and api["satisfaction_rate"] == 75.0
 
@@ -237,7 +237,7 @@ def test_reading_an_aggregate_does_not_count_ratings(
     with django_assert_max_num_queries(1):
         ratings.summary(RatingTally.Scope.RESULT, result.pk)
     with django_assert_max_num_queries(1):
-        ratings.unit_summary(result.unit)
+        ratings.path_summary(result.unit.path)
 
 
 def test_a_rating_costs_a_bounded_number_of_queries(

@@ -340,6 +340,7 @@ def test_a_fragment_kept_in_the_process_follows_the_generation(client, county):
     cache.clear()  # an emptied Redis: no generation, nothing kept
     assert pagecache.fragment("test-local", build, local=True) == 1
     assert pagecache.fragment("test-local", build, local=True) == 2
+    assert cache.get(pagecache.FRAGMENT_PREFIX + "test-local") is None  # nor shared
     client.get("/")  # the next request starts a generation
     assert cache.get(pagecache.GENERATION_KEY) is not None
     assert pagecache.fragment("test-local", build, local=True) == 3
